@@ -1,0 +1,3 @@
+from cgconform.cli import main
+
+raise SystemExit(main())

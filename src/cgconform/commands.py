@@ -1,0 +1,214 @@
+"""What each `cgconform` command does; `cli.py` only parses arguments.
+
+Configuration problems of every kind (target file, profile file, missing spec) are raised as
+:class:`CommandError`, which the CLI prints as one line with exit code 2.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+from cgconform.catalogue import CatalogueError, Profile, load_profiles, select_profiles
+from cgconform.target import ConfigError, Target, load_target
+
+
+class CommandError(Exception):
+    """A usage or configuration error: one clear line, exit code 2."""
+
+
+def _target_from_args(args: argparse.Namespace) -> Target:
+    try:
+        target = (
+            load_target(args.target)
+            if args.target
+            else Target(name=args.url or args.spec or "target")
+        )
+        return target.with_overrides(
+            url=args.url,
+            spec=args.spec,
+            max_requests=args.max_requests,
+            rate_limit=args.rate_limit,
+            timeout_s=args.timeout,
+        )
+    except ConfigError as exc:
+        raise CommandError(str(exc)) from None
+
+
+def _profiles(ids: list[str]) -> list[Profile]:
+    try:
+        return select_profiles(ids)
+    except (CatalogueError, FileNotFoundError) as exc:
+        raise CommandError(str(exc)) from None
+
+
+def _write_reports(report: dict[str, Any], report_dir: Path, formats: list[str]) -> list[Path]:
+    from cgconform.report.junit import render_junit
+
+    try:
+        report_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise CommandError(f"cannot create report folder {report_dir}: {exc.strerror}") from None
+    written = []
+    if "json" in formats:
+        path = report_dir / "report.json"
+        path.write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+        written.append(path)
+    if "junit" in formats:
+        path = report_dir / "junit.xml"
+        path.write_text(render_junit(report), encoding="utf-8")
+        written.append(path)
+    return written
+
+
+def execute_and_report(
+    *,
+    profiles: list[Profile],
+    target: Target,
+    command: str,
+    report_dir: Path,
+    formats: list[str],
+    lang: str = "en",
+    seed: int | None = None,
+    strict: bool = False,
+    quiet: bool = False,
+) -> int:
+    from cgconform.report.console import ProgressDisplay, print_summary
+    from cgconform.runner import RunRequest, execute
+    from cgconform.verdicts import RunVerdict, exit_code
+
+    request = RunRequest(
+        profiles=profiles, target=target, command=command, seed=seed, strict=strict
+    )
+    try:
+        with ProgressDisplay(enabled=not quiet) as progress:
+            report = execute(request, progress=progress.update)
+    except ConfigError as exc:
+        raise CommandError(str(exc)) from None
+    written = _write_reports(report, report_dir, formats)
+    print_summary(report, written, lang=lang)
+    return exit_code(RunVerdict(report["verdict"]))
+
+
+def run(args: argparse.Namespace, command: str) -> int:
+    profiles = _profiles(args.profile)
+    target = _target_from_args(args)
+    return execute_and_report(
+        profiles=profiles,
+        target=target,
+        command=command,
+        report_dir=Path(args.report_dir),
+        formats=args.format,
+        lang=args.lang,
+        seed=args.seed,
+        strict=args.strict,
+        quiet=args.quiet,
+    )
+
+
+def demo(args: argparse.Namespace) -> int:
+    """For now: `adr-openapi` on the shipped example document of a parking-permit API."""
+    from cgconform.locations import demo_dir
+
+    spec = demo_dir() / "parkeervergunningen.openapi.json"
+    target = Target(name="Demo: Parkeervergunningen API", spec=str(spec))
+    return execute_and_report(
+        profiles=_profiles(["adr-openapi"]),
+        target=target,
+        command="cgconform demo",
+        report_dir=Path(args.report_dir),
+        formats=["json", "junit"],
+        lang=args.lang,
+    )
+
+
+def profiles(args: argparse.Namespace) -> int:
+    try:
+        known = load_profiles()
+    except (CatalogueError, FileNotFoundError) as exc:
+        raise CommandError(str(exc)) from None
+    if args.profile is None:
+        if args.format == "json":
+            rows = [
+                {
+                    "id": p.id,
+                    "standard": p.standard,
+                    "standard_version": p.standard_version,
+                    "title": p.title.as_dict(),
+                    "requirements": len(p.requirements),
+                }
+                for p in known.values()
+            ]
+            print(json.dumps(rows, indent=2, ensure_ascii=False))
+        else:
+            for p in known.values():
+                print(
+                    f"{p.id:<28} {p.standard} {p.standard_version:<8} "
+                    f"{len(p.requirements):>3} requirements  {p.title.en}"
+                )
+        return 0
+    if args.profile not in known:
+        raise CommandError(
+            f"unknown profile {args.profile!r} (known profiles: {', '.join(sorted(known))})"
+        )
+    profile = known[args.profile]
+    if args.format == "json":
+        rows = [
+            {
+                "id": r.requirement.id,
+                "standard": r.requirement.standard,
+                "standard_version": r.requirement.standard_version,
+                "level": r.level,
+                "automation": r.requirement.automation,
+                "title": r.requirement.title.as_dict(),
+            }
+            for r in profile.requirements
+        ]
+        print(json.dumps(rows, indent=2, ensure_ascii=False))
+    else:
+        print(f"{profile.id}: {profile.title.en} ({profile.standard} {profile.standard_version})")
+        for r in profile.requirements:
+            note = f"  [only when {r.applies_if}]" if r.applies_if else ""
+            print(
+                f"  {r.requirement.id:<40} {r.level:<10} {r.requirement.automation:<14} "
+                f"{r.requirement.title.en}{note}"
+            )
+    return 0
+
+
+def doctor(args: argparse.Namespace) -> int:
+    from cgconform.doctor import run_doctor
+
+    return run_doctor(_target_from_args(args))
+
+
+def _read_report(path: str) -> dict[str, Any]:
+    try:
+        data = json.loads(Path(path).read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise CommandError(f"report not found: {path}") from None
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise CommandError(f"{path}: not a readable report.json ({exc})") from None
+    if not isinstance(data, dict) or data.get("report_version") != "1":
+        raise CommandError(f"{path}: not a cgconform report.json (report_version 1)")
+    return data
+
+
+def report(args: argparse.Namespace) -> int:
+    if args.report_command == "diff":
+        from cgconform.report.diff import diff_reports, render_text, to_json
+
+        result = diff_reports(_read_report(args.old), _read_report(args.new))
+        if args.format == "json":
+            print(json.dumps(to_json(result), indent=2, ensure_ascii=False))
+        else:
+            sys.stdout.write(render_text(result))
+        return 1 if result.regression else 0
+    data = _read_report(args.report)
+    written = _write_reports(data, Path(args.out), args.format)
+    for path in written:
+        print(path)
+    return 0

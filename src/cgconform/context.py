@@ -1,0 +1,129 @@
+"""What one run shares with every check: the target, the HTTP layer, the spec, the selection."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+from cgconform import __version__
+from cgconform.catalogue import Profile, ProfileRequirement
+from cgconform.http import Budget, HttpClient, Journal, RateLimiter
+from cgconform.openapi import SpecDocument, parse_document, read_spec_file
+from cgconform.outcomes import Outcome
+from cgconform.redaction import Redactor
+from cgconform.target import ConfigError, Target, is_url
+
+
+def not_applicable_reason(
+    item: ProfileRequirement, profile: Profile, statement: Mapping[str, object]
+) -> str | None:
+    """Why a requirement does not apply to this target, or None when it applies."""
+    if item.applies_if is None:
+        return None
+    option = profile.options[item.applies_if]
+    value = statement.get(option.name, option.default)
+    if value:
+        return None
+    return (
+        f"the target states {option.name} = false ({option.title.en}); "
+        f"profile {profile.id} applies this requirement only when it is true"
+    )
+
+
+@dataclass
+class RunContext:
+    target: Target
+    profiles: list[Profile]
+    http: HttpClient
+    journal: Journal
+    budget: Budget
+    redactor: Redactor
+    seed: int | None = None
+    strict: bool = False
+    _spec: SpecDocument | None = field(default=None, repr=False)
+
+    @property
+    def selection(self) -> frozenset[tuple[str, str]]:
+        """The requirements whose checks run: in a selected profile and applicable."""
+        keys = set()
+        for profile in self.profiles:
+            for item in profile.requirements:
+                if not_applicable_reason(item, profile, self.target.statement) is None:
+                    keys.add(item.requirement.key)
+        return frozenset(keys)
+
+    def spec(self) -> SpecDocument:
+        """The target's OpenAPI document, loaded once (file or URL)."""
+        if self._spec is None:
+            self._spec = self._load_spec()
+        return self._spec
+
+    def _load_spec(self) -> SpecDocument:
+        location = self.target.spec
+        if location is None:
+            return SpecDocument("", None, None, "no OpenAPI document given (--spec PATH|URL)")
+        if not is_url(location):
+            return read_spec_file(location)
+        try:
+            exchange = self.http.get(location)
+        except Outcome as exc:
+            return SpecDocument(
+                location,
+                None,
+                None,
+                f"{location}: {exc.message}",
+                unavailable=True,
+                evidence=tuple(dict(e) for e in exc.evidence),
+            )
+        fetched = (exchange.to_evidence(),)
+        if exchange.status != 200:
+            error = f"{location}: answered HTTP {exchange.status}, not 200"
+        elif exchange.truncated:
+            error = f"{location}: larger than the response size cap"
+        else:
+            return replace(parse_document(exchange.text, location), evidence=fetched)
+        return SpecDocument(location, None, None, error, evidence=fetched)
+
+
+def build_context(
+    target: Target,
+    profiles: Iterable[Profile],
+    *,
+    seed: int | None = None,
+    strict: bool = False,
+) -> RunContext:
+    """Resolve credentials and set up the HTTP layer; a ConfigError says what is wrong."""
+    headers, secrets = target.resolve_auth()
+    for label, path in (
+        ("tls.client_cert", target.tls.client_cert),
+        ("tls.client_key", target.tls.client_key),
+        ("tls.ca_bundle", target.tls.ca_bundle),
+    ):
+        if path is not None and not Path(path).is_file():
+            raise ConfigError(f"{label}: file not found: {path}")
+    redactor = Redactor(secrets)
+    budget = Budget(target.budget.max_requests)
+    journal = Journal()
+    http = HttpClient(
+        budget=budget,
+        rate_limiter=RateLimiter(target.budget.rate_limit),
+        timeout_s=target.budget.timeout_s,
+        max_response_bytes=target.budget.max_response_bytes,
+        redactor=redactor,
+        default_headers=headers,
+        client_cert=target.tls.requests_cert,
+        verify=target.tls.requests_verify,
+        journal=journal,
+        user_agent=f"cgconform/{__version__}",
+    )
+    return RunContext(
+        target=target,
+        profiles=list(profiles),
+        http=http,
+        journal=journal,
+        budget=budget,
+        redactor=redactor,
+        seed=seed,
+        strict=strict,
+    )

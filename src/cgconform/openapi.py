@@ -1,0 +1,93 @@
+"""Loading an OpenAPI document (file or URL, JSON or YAML) without ever raising a traceback.
+
+This module knows OpenAPI as a file format only; what the API Design Rules ask of the
+document lives in ``suites/``.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from cgconform.target import is_url
+
+_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+@dataclass(frozen=True)
+class SpecDocument:
+    """A loaded document: `data` when it parsed, else `error` says why (with line)."""
+
+    source: str
+    text: str | None
+    data: Any
+    error: str | None = None
+    unavailable: bool = False  # not fetched at all (network, budget): nothing to judge
+    evidence: tuple[dict[str, Any], ...] = ()  # the exchange that fetched a remote document
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None and isinstance(self.data, dict)
+
+
+def _normalise(value: Any) -> Any:
+    """YAML 1.1 quirks: unquoted `200:` keys become int, `2024-01-01` a date. JSON has neither."""
+    if isinstance(value, dict):
+        return {str(k) if not isinstance(k, str) else k: _normalise(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_normalise(v) for v in value]
+    if isinstance(value, _dt.date | _dt.datetime):
+        return value.isoformat()
+    return value
+
+
+def parse_document(text: str, source: str) -> SpecDocument:
+    stripped = text.lstrip()
+    if stripped.startswith(("{", "[")):
+        try:
+            data = json.loads(text)
+        except json.JSONDecodeError as exc:
+            return SpecDocument(
+                source,
+                text,
+                None,
+                f"{source}: not valid JSON (line {exc.lineno}, column {exc.colno}): {exc.msg}",
+            )
+    else:
+        try:
+            data = _normalise(yaml.load(text, Loader=_Loader))
+        except yaml.YAMLError as exc:
+            mark = getattr(exc, "problem_mark", None)
+            where = f" (line {mark.line + 1}, column {mark.column + 1})" if mark else ""
+            problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+            return SpecDocument(source, text, None, f"{source}: not valid YAML{where}: {problem}")
+    if not isinstance(data, dict):
+        kind = type(data).__name__ if data is not None else "empty"
+        return SpecDocument(
+            source, text, data, f"{source}: an OpenAPI document is an object, got {kind}"
+        )
+    return SpecDocument(source, text, data)
+
+
+def read_spec_file(location: str) -> SpecDocument:
+    path = Path(location)
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        return SpecDocument(location, None, None, f"{location}: no such file")
+    except OSError as exc:
+        return SpecDocument(location, None, None, f"{location}: cannot read: {exc.strerror or exc}")
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        return SpecDocument(location, None, None, f"{location}: not UTF-8 text ({exc.reason})")
+    return parse_document(text, location)
+
+
+def spec_is_remote(location: str) -> bool:
+    return is_url(location)

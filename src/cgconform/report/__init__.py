@@ -1,0 +1,1 @@
+"""Reports rendered from the canonical report.json (DESIGN.md §6)."""

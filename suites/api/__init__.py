@@ -1,0 +1,1 @@
+"""Checks for REST API providers: the API Design Rules on the document and the running API."""

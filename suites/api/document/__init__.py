@@ -1,0 +1,1 @@
+"""API Design Rules checked on the OpenAPI document (profile `adr-openapi`)."""

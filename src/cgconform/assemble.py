@@ -15,6 +15,7 @@ from typing import Any
 from cgconform import __version__
 from cgconform.catalogue import Profile, ProfileRequirement
 from cgconform.context import not_applicable_reason
+from cgconform.redaction import Redactor
 from cgconform.verdicts import (
     RunVerdict,
     Verdict,
@@ -195,3 +196,20 @@ def build_report(
         "profiles": profile_rows,
         "results": results,
     }
+
+
+def redact_report(report: dict[str, Any], redactor: Redactor) -> dict[str, Any]:
+    """The last line of defence before a report is written: every free-text field (the
+    command line, the target, messages, reasons, evidence) goes through the redactor;
+    structural fields (ids, verdicts, levels) are left as they are."""
+    report["run"]["command"] = redactor.text(report["run"]["command"])
+    report["target"] = redactor.value(report["target"])
+    for result in report["results"]:
+        for key in ("message", "reason"):
+            if key in result:
+                result[key] = redactor.text(result[key])
+        result["evidence"] = redactor.value(result["evidence"])
+        for check in result["checks"]:
+            if "message" in check:
+                check["message"] = redactor.text(check["message"])
+    return report

@@ -73,7 +73,7 @@ class RunContext:
                 None,
                 None,
                 f"{location}: {exc.message}",
-                unavailable=True,
+                unavailable=exc,
                 evidence=tuple(dict(e) for e in exc.evidence),
             )
         fetched = (exchange.to_evidence(),)
@@ -102,7 +102,7 @@ def build_context(
     ):
         if path is not None and not Path(path).is_file():
             raise ConfigError(f"{label}: file not found: {path}")
-    redactor = Redactor(secrets)
+    redactor = Redactor(secrets, sensitive_headers=target.auth_headers.keys())
     budget = Budget(target.budget.max_requests)
     journal = Journal()
     http = HttpClient(

@@ -10,29 +10,19 @@ spent budget becomes :class:`~cgconform.outcomes.BudgetExhausted`.
 from __future__ import annotations
 
 import collections
-import contextlib
 import http.client
 import http.cookiejar
 import os
-import re
-import socket
-import ssl
 import threading
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from contextvars import ContextVar
 from typing import Any, NoReturn
 from urllib.parse import urljoin, urlsplit
 
 import requests
-import urllib3
-from requests.adapters import HTTPAdapter
 from requests.structures import CaseInsensitiveDict
 from requests.utils import requote_uri
-from urllib3.connection import HTTPConnection, HTTPSConnection
-from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
-from urllib3.response import HTTPResponse
 
 from cgconform import __version__
 from cgconform.evidence import (
@@ -44,6 +34,8 @@ from cgconform.evidence import (
     curl_command,
     excerpt,
 )
+from cgconform.http_deadline import ACTIVE_DEADLINE, Deadline, DeadlineAdapter
+from cgconform.http_errors import NETWORK_ERRORS, USAGE_ERRORS, describe
 from cgconform.outcomes import BudgetExhausted, TargetUnreachable
 from cgconform.redaction import Redactor
 
@@ -198,101 +190,6 @@ class Journal:
             return list(self._exchanges.pop(check_id, ()))
 
 
-# -- a wall-clock deadline for the whole exchange ----------------------------------------
-
-
-class _Deadline:
-    """Shuts the connection's socket down when the exchange takes longer than allowed.
-
-    Socket timeouts bound each read, not the sum of them: a server sending one byte per
-    second would keep a reader busy forever. Shutting the socket down from a timer thread
-    makes the blocked read return at once.
-    """
-
-    def __init__(self, seconds: float) -> None:
-        self.seconds = seconds
-        self.fired = False
-        self._lock = threading.Lock()
-        self._sock: socket.socket | None = None
-        self._timer = threading.Timer(seconds, self._fire)
-        self._timer.daemon = True
-
-    def start(self) -> None:
-        self._timer.start()
-
-    def cancel(self) -> None:
-        self._timer.cancel()
-        with self._lock:
-            self._sock = None
-
-    def arm(self, sock: socket.socket) -> None:
-        """Watch `sock`, the socket the response is being read from."""
-        with self._lock:
-            self._sock = sock
-            fired = self.fired
-        if fired:
-            _shutdown(sock)
-
-    def _fire(self) -> None:
-        with self._lock:
-            self.fired = True
-            sock = self._sock
-        if sock is not None:
-            _shutdown(sock)
-
-
-def _shutdown(sock: socket.socket) -> None:
-    # The plain socket's shutdown, also for an SSLSocket: wakes a blocked reader without
-    # touching the TLS state another thread is using.
-    with contextlib.suppress(OSError):
-        socket.socket.shutdown(sock, socket.SHUT_RDWR)
-
-
-_ACTIVE_DEADLINE: ContextVar[_Deadline | None] = ContextVar("cgconform_deadline", default=None)
-
-
-def _arm_deadline(conn: HTTPConnection) -> None:
-    deadline = _ACTIVE_DEADLINE.get()
-    if deadline is not None and conn.sock is not None:
-        deadline.arm(conn.sock)
-
-
-class _WatchedHTTPConnection(HTTPConnection):
-    def getresponse(self) -> HTTPResponse:  # type: ignore[override]  # as urllib3 does
-        _arm_deadline(self)
-        return super().getresponse()
-
-
-class _WatchedHTTPSConnection(HTTPSConnection):
-    def getresponse(self) -> HTTPResponse:  # type: ignore[override]  # as urllib3 does
-        _arm_deadline(self)
-        return super().getresponse()
-
-
-class _WatchedHTTPConnectionPool(HTTPConnectionPool):
-    ConnectionCls = _WatchedHTTPConnection
-
-
-class _WatchedHTTPSConnectionPool(HTTPSConnectionPool):
-    ConnectionCls = _WatchedHTTPSConnection
-
-
-_POOL_CLASSES = {"http": _WatchedHTTPConnectionPool, "https": _WatchedHTTPSConnectionPool}
-
-
-class _Adapter(HTTPAdapter):
-    """An adapter whose connections let the deadline watch their sockets."""
-
-    def init_poolmanager(self, *args: Any, **kwargs: Any) -> None:
-        super().init_poolmanager(*args, **kwargs)
-        self.poolmanager.pool_classes_by_scheme = _POOL_CLASSES
-
-    def proxy_manager_for(self, proxy: str, **proxy_kwargs: Any) -> Any:
-        manager = super().proxy_manager_for(proxy, **proxy_kwargs)
-        manager.pool_classes_by_scheme = _POOL_CLASSES
-        return manager
-
-
 def _other_origin(old_url: str, new_url: str) -> bool:
     """Whether a redirect leaves the origin (an upgrade from http to https stays)."""
     old, new = urlsplit(old_url), urlsplit(new_url)
@@ -304,111 +201,6 @@ def _other_origin(old_url: str, new_url: str) -> bool:
     if (old.scheme, new.scheme) == ("http", "https"):
         return not (old_port == 80 and new_port == 443)
     return (old.scheme, old_port) != (new.scheme, new_port)
-
-
-# -- errors -------------------------------------------------------------------------------
-
-# Mistakes of the suite or its configuration, not the target's: these propagate as they are.
-_USAGE_ERRORS = (
-    requests.exceptions.InvalidSchema,
-    requests.exceptions.InvalidURL,
-    requests.exceptions.MissingSchema,
-    requests.exceptions.URLRequired,
-)
-# What the network or the target can raise while sending or reading.
-_NETWORK_ERRORS = (
-    requests.RequestException,
-    urllib3.exceptions.HTTPError,
-    http.client.HTTPException,
-    OSError,
-)
-_OBJECT_REPR = re.compile(r"<[^<>]* object at 0x[0-9a-fA-F]+>:?\s*|\s*\(_ssl\.c:\d+\)")
-
-
-def _causes(exc: BaseException) -> Iterator[BaseException]:
-    """`exc` and every exception it wraps (causes, contexts, urllib3 reasons, args)."""
-    seen: set[int] = set()
-    stack = [exc]
-    while stack:
-        e = stack.pop(0)
-        if id(e) in seen:
-            continue
-        seen.add(id(e))
-        yield e
-        for inner in (e.__cause__, e.__context__, getattr(e, "reason", None), *e.args):
-            if isinstance(inner, BaseException):
-                stack.append(inner)
-
-
-def _describe(exc: BaseException, timeout_s: float) -> str:
-    """A short, human cause for a network error: no reprs, no tracebacks, one line."""
-    causes = list(_causes(exc))
-
-    def find(*types: type[BaseException]) -> BaseException | None:
-        return next((e for e in causes if isinstance(e, types)), None)
-
-    tls = find(ssl.SSLError)
-    if isinstance(tls, ssl.SSLError):
-        return _describe_tls(tls)
-    if find(requests.exceptions.SSLError) is not None:
-        return "TLS error"
-    if find(ConnectionRefusedError) is not None:
-        return "connection refused"
-    if find(socket.gaierror, urllib3.exceptions.NameResolutionError) is not None:
-        return "the host name could not be resolved"
-    connect_timeout = find(
-        requests.exceptions.ConnectTimeout, urllib3.exceptions.ConnectTimeoutError
-    )
-    # urllib3's NewConnectionError is a ConnectTimeoutError too, whatever its cause.
-    if connect_timeout is not None and not isinstance(
-        connect_timeout, urllib3.exceptions.NewConnectionError
-    ):
-        return f"no connection within {timeout_s:g} s"
-    if find(requests.exceptions.ReadTimeout, urllib3.exceptions.ReadTimeoutError, TimeoutError):
-        return f"no data within {timeout_s:g} s"
-    if find(requests.exceptions.TooManyRedirects) is not None:
-        return "too many redirects"
-    if find(requests.exceptions.ContentDecodingError, urllib3.exceptions.DecodeError):
-        return "the response body could not be decoded (Content-Encoding)"
-    if find(http.client.RemoteDisconnected) is not None:
-        return "the server closed the connection without answering"
-    if find(ConnectionResetError) is not None:
-        return "the connection was reset by the server"
-    if find(http.client.IncompleteRead, urllib3.exceptions.ProtocolError) is not None:
-        return "the connection broke off during the response"
-    if (os_error := _plain_os_error(causes)) is not None:
-        return str(os_error.strerror).lower()  # e.g. "network is unreachable"
-    return _one_line(exc)
-
-
-def _plain_os_error(causes: list[BaseException]) -> OSError | None:
-    """The operating system's own error among `causes` (not a library's wrapper)."""
-    for e in causes:
-        if isinstance(e, OSError) and type(e).__module__ == "builtins" and e.strerror:
-            return e
-    return None
-
-
-def _describe_tls(error: ssl.SSLError) -> str:
-    if isinstance(error, ssl.SSLCertVerificationError):
-        return f"TLS certificate verification failed: {error.verify_message}"
-    reason = str(getattr(error, "reason", None) or "")
-    if isinstance(error, ssl.SSLEOFError) or reason == "UNEXPECTED_EOF_WHILE_READING":
-        return (
-            "TLS error: the server closed the connection during the handshake "
-            "(does it want a client certificate?)"
-        )
-    if reason == "WRONG_VERSION_NUMBER":
-        return "TLS error: the server does not speak TLS (plain HTTP?)"
-    if reason:
-        return f"TLS error: {reason.replace('_', ' ').lower()}"
-    return f"TLS error: {_one_line(error)}"
-
-
-def _one_line(exc: BaseException) -> str:
-    text = _OBJECT_REPR.sub("", str(exc))
-    text = " ".join(text.split()) or type(exc).__name__
-    return text[:200]
 
 
 # -- the client ---------------------------------------------------------------------------
@@ -468,7 +260,7 @@ class HttpClient:
         session.headers["User-Agent"] = user_agent
         self._proxies = dict(proxies or {})
         self.max_redirects = 10
-        adapter = _Adapter()
+        adapter = DeadlineAdapter()
         session.mount("http://", adapter)
         session.mount("https://", adapter)
         self._session = session
@@ -559,8 +351,8 @@ class HttpClient:
         self.rate_limiter.wait()
 
         adapter = self._session.get_adapter(prepared.url or "")
-        deadline = _Deadline(self.timeout_s)
-        token = _ACTIVE_DEADLINE.set(deadline)
+        deadline = Deadline(self.timeout_s)
+        token = ACTIVE_DEADLINE.set(deadline)
         body = bytearray()
         started = time.monotonic()
         deadline.start()
@@ -574,17 +366,17 @@ class HttpClient:
                     cert=self.client_cert,
                     proxies=self._proxies,
                 )
-            except _USAGE_ERRORS:
+            except USAGE_ERRORS:
                 raise
             except Exception as exc:
-                if not deadline.fired and not isinstance(exc, _NETWORK_ERRORS):
+                if not deadline.fired and not isinstance(exc, NETWORK_ERRORS):
                     raise
                 self._unreachable(recorded, reproduce, self._cause(exc, deadline), exc)
             try:
                 truncated = self._read_body(response, body)
             except Exception as exc:
                 response.close()
-                if not deadline.fired and not isinstance(exc, _NETWORK_ERRORS):
+                if not deadline.fired and not isinstance(exc, NETWORK_ERRORS):
                     raise
                 cause = self._cause(exc, deadline)
                 cause += f" (status {response.status_code}, {len(body)} bytes of the body received)"
@@ -593,7 +385,7 @@ class HttpClient:
                 self._unreachable(recorded, reproduce, cause, exc, partial)
         finally:
             deadline.cancel()
-            _ACTIVE_DEADLINE.reset(token)
+            ACTIVE_DEADLINE.reset(token)
         elapsed = time.monotonic() - started
 
         raw = RawResponse(
@@ -714,10 +506,10 @@ class HttpClient:
             raw.release_conn()
         return truncated
 
-    def _cause(self, exc: BaseException, deadline: _Deadline) -> str:
+    def _cause(self, exc: BaseException, deadline: Deadline) -> str:
         if deadline.fired:
             return f"no complete response within the {self.timeout_s:g} s deadline"
-        return self.redactor.text(_describe(exc, self.timeout_s))
+        return self.redactor.text(describe(exc, self.timeout_s))
 
     def _unreachable(
         self,

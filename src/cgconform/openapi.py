@@ -14,6 +14,7 @@ from typing import Any
 
 import yaml
 
+from cgconform.outcomes import Outcome
 from cgconform.target import is_url
 
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -27,8 +28,19 @@ class SpecDocument:
     text: str | None
     data: Any
     error: str | None = None
-    unavailable: bool = False  # not fetched at all (network, budget): nothing to judge
+    # Why a remote document was not fetched at all (network, budget): nothing to judge.
+    unavailable: Outcome | None = None
     evidence: tuple[dict[str, Any], ...] = ()  # the exchange that fetched a remote document
+
+    def raise_if_unavailable(self) -> None:
+        """A check cannot judge a document that was never fetched: re-raise why (e.g. the
+        budget was spent: `not_tested`; the network failed: `inconclusive`)."""
+        if self.unavailable is not None:
+            cause = self.unavailable
+            raise type(cause)(
+                f"the OpenAPI document could not be fetched: {cause.message}",
+                evidence=self.evidence,
+            )
 
     @property
     def ok(self) -> bool:

@@ -157,7 +157,8 @@ def pytest_runtest_makereport(
     if outcome is not None:
         context = item.config.stash.get(CONTEXT_KEY, None)
         if context is not None:
-            outcome = context.redactor.value(outcome)
+            outcome["message"] = context.redactor.text(outcome["message"])
+            outcome["evidence"] = context.redactor.value(outcome["evidence"])
         report.user_properties = [
             *report.user_properties,
             (OUTCOME_PROPERTY, json.dumps(outcome, default=str)),

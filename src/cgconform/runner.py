@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from cgconform.assemble import CheckOutcome, RunInfo, build_report
+from cgconform.assemble import CheckOutcome, RunInfo, build_report, redact_report
 from cgconform.catalogue import Profile
 from cgconform.context import RunContext, build_context
 from cgconform.locations import suites_dir
@@ -201,6 +201,4 @@ def execute(
         statement=target.statement,
         run=run,
     )
-    # Last line of defence: the command line, the target's URLs and every message too.
-    redacted: dict[str, Any] = context.redactor.value(report)
-    return redacted
+    return redact_report(report, context.redactor)

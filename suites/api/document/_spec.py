@@ -14,6 +14,7 @@ HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "tra
 
 def require_document(spec: SpecDocument) -> dict[str, Any]:
     """The parsed document; a check that cannot read it cannot decide its rule."""
+    spec.raise_if_unavailable()
     if not spec.ok:
         raise Inconclusive(
             f"the OpenAPI document could not be read ({spec.error}); "

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from cgconform.openapi import SpecDocument
-from cgconform.outcomes import Failure, Inconclusive
+from cgconform.outcomes import Failure
 
 from ._spec import location, require_document
 
@@ -35,11 +35,7 @@ def _validator_errors(document: dict[str, Any], version: str) -> list[str]:
 
 @pytest.mark.requirement("ADR", "/core/doc-openapi")
 def document_is_valid_openapi_3(cg_spec: SpecDocument) -> None:
-    if cg_spec.unavailable:
-        raise Inconclusive(
-            f"the OpenAPI document could not be fetched: {cg_spec.error}",
-            evidence=cg_spec.evidence,
-        )
+    cg_spec.raise_if_unavailable()
     if not cg_spec.ok:
         raise Failure(
             f"the OpenAPI document cannot be read: {cg_spec.error}", evidence=cg_spec.evidence

@@ -15,6 +15,7 @@ from typing import Any
 from cgconform import __version__
 from cgconform.catalogue import Profile, ProfileRequirement
 from cgconform.context import not_applicable_reason
+from cgconform.openapi import SpecDocument
 from cgconform.redaction import Redactor
 from cgconform.verdicts import (
     RunVerdict,
@@ -25,7 +26,7 @@ from cgconform.verdicts import (
     worst,
 )
 
-MAX_EVIDENCE_PER_RESULT = 10
+MAX_EVIDENCE_PER_RESULT = 200
 
 
 @dataclass
@@ -213,3 +214,14 @@ def redact_report(report: dict[str, Any], redactor: Redactor) -> dict[str, Any]:
             if "message" in check:
                 check["message"] = redactor.text(check["message"])
     return report
+
+
+def add_positions(report: dict[str, Any], spec: SpecDocument) -> None:
+    """Line and column for every evidence item that points into the OpenAPI document."""
+    for result in report["results"]:
+        for item in result["evidence"]:
+            doc = item.get("document")
+            if isinstance(doc, dict) and "line" not in doc and doc.get("source") == spec.source:
+                found = spec.position(doc.get("pointer", ""))
+                if found is not None:
+                    doc["line"], doc["column"] = found

@@ -8,7 +8,7 @@ version); profiles in ``profiles/<id>.yaml``. Both are validated on load: a brok
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
@@ -170,16 +170,39 @@ def load_catalogue(directory: Path | None = None) -> Catalogue:
     return Catalogue(by_version)
 
 
-def _load_profile(path: Path, catalogue: Catalogue) -> Profile:
+def resolve_version(wanted: str, supported: Sequence[str]) -> str | None:
+    """`2.1` -> `2.1.0` when the profile supports 2.1.0; None when it supports no such version."""
+    if wanted in supported:
+        return wanted
+    matches = [v for v in supported if v.startswith(wanted + ".")]
+    return matches[0] if len(matches) == 1 else None
+
+
+def _load_profile(
+    path: Path, catalogue: Catalogue, versions: Mapping[str, str] | None = None
+) -> Profile:
     data = _read_yaml(path)
     _validate(path, data, "profile.schema.json")
     if data["id"] != path.stem:
         raise CatalogueError(f"{path}: id: {data['id']!r} must equal the file name {path.stem!r}")
-    std, version = data["standard"], data["standard_version"]
-    if (std, version) not in catalogue.by_version:
-        raise CatalogueError(
-            f"{path}: standard_version: no catalogue for {std} {version} in profiles/standards/"
-        )
+    std = data["standard"]
+    supported = data.get("versions") or [data["standard_version"]]
+    if data["standard_version"] not in supported:
+        raise CatalogueError(f"{path}: standard_version: must be one of versions {supported}")
+    for v in supported:
+        if (std, v) not in catalogue.by_version:
+            raise CatalogueError(
+                f"{path}: versions: no catalogue for {std} {v} in profiles/standards/"
+            )
+    version = data["standard_version"]
+    if versions and std in versions:
+        chosen = resolve_version(versions[std], supported)
+        if chosen is None:
+            raise CatalogueError(
+                f"profile {data['id']} does not support {std} {versions[std]} "
+                f"(supported: {', '.join(supported)})"
+            )
+        version = chosen
     options = {
         name: ProfileOption(name=name, title=_title(opt["title"]), default=opt["default"])
         for name, opt in (data.get("options") or {}).items()
@@ -187,6 +210,20 @@ def _load_profile(path: Path, catalogue: Catalogue) -> Profile:
     included: list[ProfileRequirement] = []
     seen: set[str] = set()
     for i, item in enumerate(data["requirements"]):
+        only = item.get("versions") or supported
+        unknown = sorted(set(only) - set(supported))
+        if unknown:
+            raise CatalogueError(
+                f"{path}: requirements[{i}].versions: {unknown} not among versions {supported}"
+            )
+        for v in only:
+            if catalogue.lookup(std, v, item["id"]) is None:
+                raise CatalogueError(
+                    f"{path}: requirements[{i}].id: {item['id']!r} is not in the {std} {v} "
+                    "catalogue"
+                )
+        if version not in only:
+            continue
         req = catalogue.lookup(std, version, item["id"])
         if req is None:
             raise CatalogueError(
@@ -230,12 +267,19 @@ def load_profiles(directory: Path | None = None) -> dict[str, Profile]:
     return {path.stem: _load_profile(path, catalogue) for path in sorted(base.glob("*.yaml"))}
 
 
-def select_profiles(ids: Iterable[str], directory: Path | None = None) -> list[Profile]:
-    profiles = load_profiles(directory)
+def select_profiles(
+    ids: Iterable[str],
+    directory: Path | None = None,
+    versions: Mapping[str, str] | None = None,
+) -> list[Profile]:
+    """The named profiles (only these are loaded), at the requested standard versions."""
+    base = directory or profiles_dir()
+    catalogue = load_catalogue(base)
     chosen = []
     for pid in ids:
-        if pid not in profiles:
-            known = ", ".join(sorted(profiles)) or "none"
+        path = base / f"{pid}.yaml"
+        if not path.is_file():
+            known = ", ".join(sorted(p.stem for p in base.glob("*.yaml"))) or "none"
             raise CatalogueError(f"unknown profile {pid!r} (known profiles: {known})")
-        chosen.append(profiles[pid])
+        chosen.append(_load_profile(path, catalogue, versions))
     return chosen

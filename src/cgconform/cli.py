@@ -16,7 +16,8 @@ from typing import Any, NoReturn
 from cgconform import __version__
 
 EXIT_USAGE = 2
-FORMATS = ("json", "junit")
+FORMATS = ("json", "junit", "sarif")
+LINT_FORMATS = ("text", "json", "sarif", "junit")
 
 
 class UsageError(Exception):
@@ -84,7 +85,16 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--lang", choices=("nl", "en"), default="en")
     run.add_argument("--seed", type=_positive_int)
     run.add_argument("--strict", action="store_true", help="needs_review blocks (certification)")
+    run.add_argument("--adr-version", metavar="2.1|2.2", help="ADR version to apply (default 2.2)")
     run.add_argument("--quiet", action="store_true", help="no progress display")
+
+    lint = sub.add_parser("lint", help="ADR checks on OpenAPI documents (fast, no target)")
+    lint.add_argument("specs", nargs="+", metavar="SPEC_OR_URL")
+    lint.add_argument("--format", choices=LINT_FORMATS, default="text")
+    lint.add_argument("--adr-version", metavar="2.1|2.2", help="ADR version (default 2.2)")
+    lint.add_argument("--profile", default="adr-openapi", help=argparse.SUPPRESS)
+    lint.add_argument("--output", "-o", metavar="FILE", help="write to FILE instead of stdout")
+    lint.add_argument("--lang", choices=("nl", "en"), default="en")
 
     profiles = sub.add_parser("profiles", help="list profiles, or the requirements of one")
     profiles.add_argument("profile", nargs="?")
@@ -136,6 +146,7 @@ def _dispatch(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     handlers: dict[str, Any] = {
         "run": lambda: commands.run(args, argv_text),
         "profiles": lambda: commands.profiles(args),
+        "lint": lambda: commands.lint(args, argv_text),
         "doctor": lambda: commands.doctor(args),
         "demo": lambda: commands.demo(args),
         "report": lambda: commands.report(args),

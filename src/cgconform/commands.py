@@ -38,9 +38,14 @@ def _target_from_args(args: argparse.Namespace) -> Target:
         raise CommandError(str(exc)) from None
 
 
-def _profiles(ids: list[str]) -> list[Profile]:
+def _versions(args: argparse.Namespace) -> dict[str, str] | None:
+    adr = getattr(args, "adr_version", None)
+    return {"ADR": adr} if adr else None
+
+
+def _profiles(ids: list[str], versions: dict[str, str] | None = None) -> list[Profile]:
     try:
-        return select_profiles(ids)
+        return select_profiles(ids, versions=versions)
     except (CatalogueError, FileNotFoundError) as exc:
         raise CommandError(str(exc)) from None
 
@@ -60,6 +65,12 @@ def _write_reports(report: dict[str, Any], report_dir: Path, formats: list[str])
     if "junit" in formats:
         path = report_dir / "junit.xml"
         path.write_text(render_junit(report), encoding="utf-8")
+        written.append(path)
+    if "sarif" in formats:
+        from cgconform.report.sarif import render_sarif
+
+        path = report_dir / "report.sarif"
+        path.write_text(json.dumps(render_sarif([report]), indent=2), encoding="utf-8")
         written.append(path)
     return written
 
@@ -94,7 +105,7 @@ def execute_and_report(
 
 
 def run(args: argparse.Namespace, command: str) -> int:
-    profiles = _profiles(args.profile)
+    profiles = _profiles(args.profile, _versions(args))
     target = _target_from_args(args)
     return execute_and_report(
         profiles=profiles,
@@ -212,3 +223,39 @@ def report(args: argparse.Namespace) -> int:
     for path in written:
         print(path)
     return 0
+
+
+def lint(args: argparse.Namespace, command: str) -> int:
+    from cgconform.lint import lint_paths
+    from cgconform.report.lint_text import render_lint_text
+    from cgconform.verdicts import RunVerdict, exit_code, run_verdict
+
+    for spec in args.specs:
+        from cgconform.target import is_url
+
+        if not is_url(spec) and not Path(spec).is_file():
+            raise CommandError(f"OpenAPI document not found: {spec}")
+    try:
+        reports = lint_paths(args.specs, args.adr_version, profile_id=args.profile, command=command)
+    except (CatalogueError, ConfigError) as exc:
+        raise CommandError(str(exc)) from None
+    if args.format == "json":
+        text = json.dumps({"documents": reports}, indent=2, ensure_ascii=False) + "\n"
+    elif args.format == "sarif":
+        from cgconform.report.sarif import render_sarif
+
+        text = json.dumps(render_sarif(reports), indent=2, ensure_ascii=False) + "\n"
+    elif args.format == "junit":
+        from cgconform.report.junit import render_junit_many
+
+        text = render_junit_many(reports)
+    else:
+        text = render_lint_text(reports, lang=args.lang)
+    if args.output:
+        try:
+            Path(args.output).write_text(text, encoding="utf-8")
+        except OSError as exc:
+            raise CommandError(f"cannot write {args.output}: {exc.strerror}") from None
+    else:
+        sys.stdout.write(text)
+    return exit_code(run_verdict(RunVerdict(r["verdict"]) for r in reports))

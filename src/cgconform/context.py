@@ -53,6 +53,11 @@ class RunContext:
                     keys.add(item.requirement.key)
         return frozenset(keys)
 
+    @property
+    def loaded_spec(self) -> SpecDocument | None:
+        """The document if a check has loaded it (None: no check needed it)."""
+        return self._spec
+
     def spec(self) -> SpecDocument:
         """The target's OpenAPI document, loaded once (file or URL)."""
         if self._spec is None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as _dt
 import json
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -45,6 +46,44 @@ class SpecDocument:
     @property
     def ok(self) -> bool:
         return self.error is None and isinstance(self.data, dict)
+
+    @cached_property
+    def _nodes(self) -> yaml.Node | None:
+        """The document's node tree with source marks, composed on first use only."""
+        if self.text is None:
+            return None
+        try:
+            node: yaml.Node | None = yaml.compose(self.text, Loader=_Loader)
+        except yaml.YAMLError:
+            return None
+        return node
+
+    def position(self, pointer: str) -> tuple[int, int] | None:
+        """(line, column), 1-based, of the value at a JSON pointer; None when unknown.
+
+        For a pointer into a mapping key that does not exist, the nearest existing parent."""
+        node = self._nodes
+        if node is None:
+            return None
+        for raw in pointer.split("/")[1:] if pointer else []:
+            key = raw.replace("~1", "/").replace("~0", "~")
+            child = _child(node, key)
+            if child is None:
+                break
+            node = child
+        return int(node.start_mark.line) + 1, int(node.start_mark.column) + 1
+
+
+def _child(node: yaml.Node, key: str) -> yaml.Node | None:
+    if isinstance(node, yaml.MappingNode):
+        for key_node, value_node in node.value:
+            if str(key_node.value) == key:
+                found: yaml.Node = value_node
+                return found
+    elif isinstance(node, yaml.SequenceNode) and key.isdigit() and int(key) < len(node.value):
+        child: yaml.Node = node.value[int(key)]
+        return child
+    return None
 
 
 def _normalise(value: Any) -> Any:

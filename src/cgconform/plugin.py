@@ -14,13 +14,13 @@ from __future__ import annotations
 
 import inspect
 import json
-import traceback
 from collections.abc import Generator, Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from cgconform.checks import classify
 from cgconform.locations import suites_dir
 from cgconform.outcomes import Outcome
 from cgconform.verdicts import Verdict
@@ -34,7 +34,8 @@ CONTEXT_KEY = pytest.StashKey["RunContext"]()
 REQUIREMENTS_KEY = pytest.StashKey[Iterable[tuple[str, str]]]()
 OUTCOME_PROPERTY = "cg_outcome"
 REQUIREMENT_PROPERTY = "requirement"
-MAX_EVIDENCE = 5
+MAX_EXCHANGES = 5  # exchanges from the journal attached to a finding without evidence
+MAX_EVIDENCE = 200  # evidence items a check may attach (e.g. every location in a document)
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -175,34 +176,22 @@ def _classify(
             return None
         return {"verdict": Verdict.PASS.label, "message": "", "evidence": []}
     exc = excinfo.value
-    if isinstance(exc, Outcome):
-        verdict, message, evidence = exc.verdict, exc.message, list(exc.evidence)
-    elif report.skipped:
+    evidence: list[dict[str, Any]]
+    if report.skipped and not isinstance(exc, Outcome):
         reason = report.longrepr[2] if isinstance(report.longrepr, tuple) else str(exc)
         verdict, message, evidence = Verdict.NOT_TESTED, str(reason).removeprefix("Skipped: "), []
-    elif isinstance(exc, AssertionError):
-        verdict, message, evidence = Verdict.FAIL, str(exc).strip() or "assertion failed", []
     else:
-        verdict, evidence = Verdict.ERROR, []
-        message = f"suite error ({call.when}): {type(exc).__name__}: {exc}{_where(excinfo.tb)}"
+        verdict, message, evidence = classify(exc, call.when)
     if not evidence and verdict is not Verdict.PASS:
         evidence = list(_journal_evidence(item))
     return {"verdict": verdict.label, "message": message, "evidence": evidence[:MAX_EVIDENCE]}
-
-
-def _where(tb: Any) -> str:
-    frames = traceback.extract_tb(tb)
-    if not frames:
-        return ""
-    last = frames[-1]
-    return f" at {Path(last.filename).name}:{last.lineno}"
 
 
 def _journal_evidence(item: pytest.Item) -> Iterator[dict[str, Any]]:
     context = item.config.stash.get(CONTEXT_KEY, None)
     if context is None:
         return
-    for exchange in context.journal.for_check(item.nodeid)[-MAX_EVIDENCE:]:
+    for exchange in context.journal.for_check(item.nodeid)[-MAX_EXCHANGES:]:
         yield exchange.to_evidence()
 
 

@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from cgconform.assemble import CheckOutcome, RunInfo, build_report, redact_report
+from cgconform.assemble import CheckOutcome, RunInfo, add_positions, build_report, redact_report
 from cgconform.catalogue import Profile
 from cgconform.context import RunContext, build_context
 from cgconform.locations import suites_dir
@@ -201,4 +201,7 @@ def execute(
         statement=target.statement,
         run=run,
     )
+    spec = context.loaded_spec
+    if spec is not None and spec.ok:
+        add_positions(report, spec)
     return redact_report(report, context.redactor)

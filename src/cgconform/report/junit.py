@@ -51,22 +51,33 @@ def _escape_char(match: re.Match[str]) -> str:
 
 def render_junit(report: Mapping[str, Any]) -> str:
     """The JUnit XML document for ``report`` (a report.json mapping), as a string."""
-    results: Sequence[Mapping[str, Any]] = report.get("results", [])
-    profiles = {p["id"]: p for p in report.get("profiles", [])}
-    grouped: dict[str, list[Mapping[str, Any]]] = {pid: [] for pid in profiles}
-    for result in results:
-        grouped.setdefault(str(result.get("profile", "")), []).append(result)
+    return render_junit_many([report])
 
+
+def render_junit_many(reports: Sequence[Mapping[str, Any]]) -> str:
+    """One JUnit document for several reports (`cgconform lint` on several documents): a
+    testsuite per profile per report, named after the target when there is more than one."""
     root = ET.Element("testsuites", {"name": "cgconform"})
     totals = _Totals()
-    for pid, members in grouped.items():
-        suite, suite_totals = _testsuite(report, pid, profiles.get(pid, {}), members)
-        root.append(suite)
-        totals.add(suite_totals)
+    duration_total = 0.0
+    for report in reports:
+        results: Sequence[Mapping[str, Any]] = report.get("results", [])
+        profiles = {p["id"]: p for p in report.get("profiles", [])}
+        grouped: dict[str, list[Mapping[str, Any]]] = {pid: [] for pid in profiles}
+        for result in results:
+            grouped.setdefault(str(result.get("profile", "")), []).append(result)
+        target = str(report.get("target", {}).get("name", ""))
+        for pid, members in grouped.items():
+            suite, suite_totals = _testsuite(report, pid, profiles.get(pid, {}), members)
+            if len(reports) > 1:
+                suite.set("name", xml_safe(f"{pid} — {target}"))
+            root.append(suite)
+            totals.add(suite_totals)
+        run = report.get("run", {})
+        duration = _seconds_between(run.get("started_at"), run.get("finished_at"))
+        duration_total += totals.time if duration is None else duration
     totals.write(root)
-    run = report.get("run", {})
-    duration = _seconds_between(run.get("started_at"), run.get("finished_at"))
-    root.set("time", _fmt_time(totals.time if duration is None else duration))
+    root.set("time", _fmt_time(duration_total))
 
     ET.indent(root)
     body = ET.tostring(root, encoding="unicode")

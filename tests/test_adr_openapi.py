@@ -16,12 +16,7 @@ from shared_data import GOLDEN, golden_cases, require_shared
 from fixtures.openapi.defects import DEFECTS, REFERENCE, reference
 
 Cli = Callable[..., CliResult]
-PROFILE_IDS = {
-    "/core/doc-openapi",
-    "/core/semver",
-    "/core/version-header",
-    "/core/doc-openapi-contact",
-}
+REVIEWED = {"/core/interface-language", "/core/doc-language"}
 
 
 def lint(cli: Cli, spec: Path | str, *extra: str) -> CliResult:
@@ -32,8 +27,9 @@ def test_reference_document_is_conformant(cli: Cli) -> None:
     result = lint(cli, REFERENCE)
     assert result.code == 0, result.stdout
     assert result.report["verdict"] == "conformant"
-    assert set(result.verdicts().values()) == {"pass"}
-    assert set(result.verdicts()) == PROFILE_IDS
+    verdicts = result.verdicts()
+    assert {k for k, v in verdicts.items() if v == "needs_review"} == REVIEWED
+    assert {v for k, v in verdicts.items() if k not in REVIEWED} == {"pass"}
 
 
 @pytest.mark.parametrize("name", sorted(DEFECTS))
@@ -45,7 +41,7 @@ def test_each_seeded_defect_is_caught_by_its_requirement_only(
     spec.write_text(json.dumps(defect.apply(reference())), encoding="utf-8")
     result = lint(cli, spec)
     verdicts = result.verdicts()
-    others = {k: v for k, v in verdicts.items() if k != defect.requirement}
+    others = {k: v for k, v in verdicts.items() if k not in (defect.requirement, *REVIEWED)}
     assert verdicts[defect.requirement] == defect.verdict, result.stdout
     assert set(others.values()) == {"pass"}, others
     row = next(r for r in result.report["results"] if r["requirement"] == defect.requirement)
@@ -101,12 +97,33 @@ SPECTRAL_RULES = {
     "oas3-api-servers": "/core/doc-openapi",
     "operation-operationId-unique": "/core/doc-openapi",
     "path-params": "/core/doc-openapi",
+    "openapi-tags-uniqueness": "/core/doc-openapi",
+    "oas3-valid-media-example": "/core/doc-openapi",
+    "oas3-valid-schema-example": "/core/doc-openapi",
+    "oas3-server-variables": "/core/doc-openapi",
     "nlgov:semver": "/core/semver",
     "nlgov:missing-version-header": "/core/version-header",
     "nlgov:missing-header": "/core/version-header",
     "info-contact": "/core/doc-openapi-contact",
     "nlgov:info-contact-fields-exist": "/core/doc-openapi-contact",
+    "nlgov:include-major-version-in-uri": "/core/uri-version",
+    "path-keys-no-trailing-slash": "/core/no-trailing-slash",
+    "nlgov:paths-no-trailing-slash": "/core/no-trailing-slash",
+    "nlgov:paths-kebab-case": "/core/path-segments-kebab-case",
+    "nlgov:query-keys-camel-case": "/core/query-keys-camel-case",
+    "nlgov:use-problem-schema": "/core/error-handling/problem-details",
+    "nlgov:problem-schema-members": "/core/error-handling/problem-details",
+    "nlgov:problem-invalid-input": "/core/error-handling/invalid-input",
+    "nlgov:date-time-ensure-timezone": "/core/date-time/format",
+    "nlgov:time-without-timezone": "/core/date-time/format",
+    "nlgov:specify-format-for-date-and-time": "/core/date-time/format",
+    "nlgov:use-date-instead-of-datetime": "/core/date-time/date-omit-time-portion",
+    "nlgov:servers-use-https": "/core/transport/tls",
 }
+# Requirements the official linter has no rule for: cgconform's own heuristics and reviews.
+NOT_IN_LINTER = {"/core/transport/no-sensitive-uris", "/core/naming-resources",
+                 "/core/naming-collections", "/core/interface-language", "/core/doc-language",
+                 "/core/nested-child"}
 RULE_IN_OUTPUT = re.compile(r"^\s*\d+:\d+\s+error\s+(\S+)", re.MULTILINE)
 
 
@@ -124,7 +141,10 @@ def test_golden_cases_are_present() -> None:
 def test_golden_case_agrees_with_the_official_linter(cli: Cli, case: str) -> None:
     spec = require_shared("reference", "adr-linter", "testcases", case, "openapi.json")
     result = lint(cli, spec)
-    found = {k for k, v in result.verdicts().items() if v in ("fail", "warning")}
+    found = {
+        k for k, v in result.verdicts().items()
+        if v in ("fail", "warning") and k not in NOT_IN_LINTER
+    }
     assert found == expected_findings(case), result.stdout
 
 

@@ -47,7 +47,8 @@ def _edit(path: Path, old: str, new: str) -> None:
         ("applies_if: public_api", "applies_if: publik", "applies_if: unknown option 'publik'"),
         ("suites: [api/document]", "suites: []", "suites: [] should be non-empty"),
         ("id: adr-openapi", "id: adr-other", "must equal the file name"),
-        ('standard_version: "2.2.0"', 'standard_version: "9.9"', "no catalogue for ADR 9.9"),
+        ('versions: ["2.2.0", "2.1.0"]', 'versions: ["2.2.0", "9.9"]', "no catalogue for ADR 9.9"),
+        ('standard_version: "2.2.0"', 'standard_version: "9.9"', "must be one of versions"),
         ("requirements:", "requirements: [", "not valid YAML (line"),
     ],
 )

@@ -51,7 +51,7 @@ def _lines(report: Mapping[str, Any], lang: str) -> list[str]:
         title = result["title"].get(lang) or result["title"]["en"]
         summary = _first_line(result.get("message") or result.get("reason") or title)
         located = [e for e in result["evidence"] if isinstance(e.get("document"), Mapping)]
-        if not located:
+        if verdict not in ("fail", "warning") or not located:
             out.append(f"  {where}  {verdict:<12} {result['requirement']}  {_clean(summary)}")
             continue
         for item in located:

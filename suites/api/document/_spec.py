@@ -7,7 +7,7 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 
 from cgconform.openapi import SpecDocument
-from cgconform.outcomes import Inconclusive
+from cgconform.outcomes import Failure, Inconclusive, Outcome
 
 HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
 
@@ -81,3 +81,122 @@ def iter_responses(
                 resolved = resolve(document, response)
                 if isinstance(resolved, Mapping):
                     yield pointer("paths", path, method, "responses", str(code)), resolved
+
+
+def iter_key(node: Any, key: str, ptr: str = "") -> Iterator[tuple[str, Any]]:
+    """(pointer, value) of every member named `key`, anywhere in the document as written
+    (like JSONPath `$..[key]`; local `$ref` targets are reached where they are defined)."""
+    stack: list[tuple[str, Any]] = [(ptr, node)]
+    while stack:
+        here, current = stack.pop()
+        if isinstance(current, Mapping):
+            for k, v in current.items():
+                child = f"{here}/{escape(str(k))}"
+                if k == key:
+                    yield child, v
+                if isinstance(v, Mapping | list):
+                    stack.append((child, v))
+        elif isinstance(current, list):
+            for i, v in enumerate(current):
+                if isinstance(v, Mapping | list):
+                    stack.append((f"{here}/{i}", v))
+
+
+def escape(key: str) -> str:
+    """One JSON pointer token."""
+    return key.replace("~", "~0").replace("/", "~1")
+
+
+def unescape(token: str) -> str:
+    return token.replace("~1", "/").replace("~0", "~")
+
+
+def resolve_at(
+    document: Mapping[str, Any], node: Any, ptr: str, *, depth: int = 0
+) -> tuple[Any, str]:
+    """Follow local `$ref`s from `node` (found at `ptr`): the target and where it is defined."""
+    while isinstance(node, Mapping) and isinstance(node.get("$ref"), str) and depth < 32:
+        ref = node["$ref"]
+        if not ref.startswith("#"):
+            return node, ptr
+        target: Any = document
+        for raw in ref[1:].split("/")[1:]:
+            key = unescape(raw)
+            if isinstance(target, Mapping) and key in target:
+                target = target[key]
+            elif isinstance(target, list) and key.isdigit() and int(key) < len(target):
+                target = target[int(key)]
+            else:
+                return node, ptr
+        node, ptr, depth = target, ref[1:], depth + 1
+    return node, ptr
+
+
+def walk_resolved(
+    document: Mapping[str, Any], node: Any, ptr: str, _active: frozenset[str] = frozenset()
+) -> Iterator[tuple[str, Any]]:
+    """(pointer where defined, value) of `node` and everything below it, following local
+    `$ref`s (each reference once per branch, so cycles end) — like JSONPath `..` on the
+    resolved document."""
+    node, ptr = resolve_at(document, node, ptr)
+    if ptr in _active:
+        return
+    yield ptr, node
+    active = _active | {ptr}
+    if isinstance(node, Mapping):
+        for k, v in node.items():
+            if isinstance(v, Mapping | list):
+                yield from walk_resolved(document, v, f"{ptr}/{escape(str(k))}", active)
+    elif isinstance(node, list):
+        for i, v in enumerate(node):
+            if isinstance(v, Mapping | list):
+                yield from walk_resolved(document, v, f"{ptr}/{i}", active)
+
+
+def operation_label(ptr: str) -> str:
+    """`/paths/~1zaken/get/responses/200` -> `GET /zaken 200`, for messages."""
+    parts = [unescape(p) for p in ptr.split("/")[1:]]
+    if len(parts) >= 3 and parts[0] == "paths":
+        label = f"{parts[2].upper()} {parts[1]}"
+        if len(parts) >= 5 and parts[3] == "responses":
+            label += f" {parts[4]}"
+        return label
+    return ptr
+
+
+def finding(spec: SpecDocument, ptr: str, note: str) -> dict[str, Any]:
+    """An evidence item for one finding: where it is, and what is wrong there."""
+    return {"document": {"source": spec.source, "pointer": ptr}, "note": note}
+
+
+def raise_findings(
+    spec: SpecDocument,
+    findings: list[tuple[str, str]],
+    summary: str,
+    kind: type[Outcome] = Failure,
+) -> None:
+    """Raise one Failure for all findings of a rule: the summary, then each finding."""
+    if not findings:
+        return
+    shown = "\n".join(f"- {note} ({ptr})" for ptr, note in findings[:25])
+    more = f"\n… and {len(findings) - 25} more" if len(findings) > 25 else ""
+    raise kind(
+        f"{summary}: {len(findings)} finding(s), e.g. {findings[0][1]}\n{shown}{more}",
+        evidence=[finding(spec, ptr, note) for ptr, note in findings],
+    )
+
+
+def standard_version(context: Any, standard: str = "ADR") -> str:
+    """The version of `standard` this run applies (from the run's profiles)."""
+    for profile in getattr(context, "profiles", []):
+        if profile.standard == standard:
+            return str(profile.standard_version)
+    return ""
+
+
+def iter_path_keys(document: Mapping[str, Any]) -> Iterator[tuple[str, str]]:
+    """(pointer, path template) for every key of `paths`."""
+    paths = document.get("paths")
+    if isinstance(paths, Mapping):
+        for key in paths:
+            yield pointer("paths", str(key)), str(key)

@@ -9,7 +9,7 @@ import pytest
 from cgconform.openapi import SpecDocument
 from cgconform.outcomes import Failure
 
-from ._spec import iter_responses, location, require_document
+from ._spec import iter_responses, location, raise_findings, require_document
 
 # semver.org's own regular expression (2.0.0).
 SEMVER = re.compile(
@@ -52,3 +52,21 @@ def success_responses_declare_api_version_header(cg_spec: SpecDocument) -> None:
             f"an API-Version header\n{shown}{more}",
             evidence=[location(cg_spec, ptr + "/headers") for ptr, _ in missing[:5]],
         )
+
+
+# As the official linter checks it: "/v" and a digit somewhere in the server URL.
+MAJOR_VERSION_IN_URL = re.compile(r"/v[\d+]")
+
+
+@pytest.mark.requirement("ADR", "/core/uri-version")
+def server_urls_carry_the_major_version(cg_spec: SpecDocument) -> None:
+    document = require_document(cg_spec)
+    servers = document.get("servers")
+    findings = [
+        (f"/servers/{i}/url", f"server URL {server['url']} has no /v{{major}} segment")
+        for i, server in enumerate(servers if isinstance(servers, list) else [])
+        if isinstance(server, dict)
+        and isinstance(server.get("url"), str)
+        and not MAJOR_VERSION_IN_URL.search(server["url"])
+    ]
+    raise_findings(cg_spec, findings, "the URI MUST include the major version (e.g. /v1)")

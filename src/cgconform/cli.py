@@ -95,6 +95,9 @@ def build_parser() -> argparse.ArgumentParser:
     lint.add_argument("--profile", default="adr-openapi", help=argparse.SUPPRESS)
     lint.add_argument("--output", "-o", metavar="FILE", help="write to FILE instead of stdout")
     lint.add_argument("--lang", choices=("nl", "en"), default="en")
+    lint.add_argument(
+        "--offline", action="store_true", help="do not fetch documents remote $refs point to"
+    )
 
     profiles = sub.add_parser("profiles", help="list profiles, or the requirements of one")
     profiles.add_argument("profile", nargs="?")

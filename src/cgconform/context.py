@@ -41,6 +41,7 @@ class RunContext:
     redactor: Redactor
     seed: int | None = None
     strict: bool = False
+    fetch_refs: bool = True  # fetch documents that remote $refs point to
     _spec: SpecDocument | None = field(default=None, repr=False)
 
     @property
@@ -61,17 +62,22 @@ class RunContext:
     def spec(self) -> SpecDocument:
         """The target's OpenAPI document, loaded once (file or URL)."""
         if self._spec is None:
-            self._spec = self._load_spec()
+            location = self.target.spec
+            if location is None:
+                document = SpecDocument("", None, None, "no OpenAPI document (--spec PATH|URL)")
+            elif is_url(location):
+                document = self.fetch_document(location, authenticated=True)
+            else:
+                document = read_spec_file(location)
+            fetch = self.fetch_document if self.fetch_refs else None
+            self._spec = replace(document, fetch_remote=fetch)
         return self._spec
 
-    def _load_spec(self) -> SpecDocument:
-        location = self.target.spec
-        if location is None:
-            return SpecDocument("", None, None, "no OpenAPI document given (--spec PATH|URL)")
-        if not is_url(location):
-            return read_spec_file(location)
+    def fetch_document(self, location: str, *, authenticated: bool = False) -> SpecDocument:
+        """A document over HTTP, through the run's HTTP layer (budget, timeouts, evidence).
+        Credentials go only to the target's own document, not to what its $refs point to."""
         try:
-            exchange = self.http.get(location)
+            exchange = self.http.get(location, authenticated=authenticated)
         except Outcome as exc:
             return SpecDocument(
                 location,

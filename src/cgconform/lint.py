@@ -27,9 +27,11 @@ def lint_one(
     *,
     command: str,
     statement: Mapping[str, Any] | None = None,
+    offline: bool = False,
 ) -> dict[str, Any]:
     target = Target(name=location, spec=location, statement=dict(statement or {}))
     context = build_context(target, [profile])
+    context.fetch_refs = not offline
     wanted = context.selection
     started = datetime.now(UTC)
     spec = context.spec()
@@ -53,7 +55,7 @@ def lint_one(
             finished_at=datetime.now(UTC),
             seed=None,
             budget=context.budget.as_dict(),
-            options={"standard_version": profile.standard_version},
+            options={"standard_version": profile.standard_version, "offline": offline},
         ),
     )
     if spec.ok:
@@ -68,12 +70,14 @@ def lint_paths(
     profile_id: str = LINT_PROFILE,
     command: str = "cgconform lint",
     statement: Mapping[str, Any] | None = None,
+    offline: bool = False,
 ) -> list[dict[str, Any]]:
-    """One canonical report per document (file path or URL)."""
+    """One canonical report per document (file path or URL). `offline`: documents that
+    remote $refs point to are not fetched (their references stay unverified)."""
     versions = {"ADR": adr_version} if adr_version else None
     (profile,) = select_profiles([profile_id], versions=versions)
     checks = discover(profile.suites)
     return [
-        lint_one(str(loc), profile, checks, command=command, statement=statement)
+        lint_one(str(loc), profile, checks, command=command, statement=statement, offline=offline)
         for loc in locations
     ]

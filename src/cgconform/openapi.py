@@ -8,14 +8,17 @@ from __future__ import annotations
 
 import datetime as _dt
 import json
-from dataclasses import dataclass
+import os
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 from pathlib import Path
 from typing import Any
+from urllib.parse import urljoin
 
 import yaml
 
-from cgconform.outcomes import Outcome
+from cgconform.outcomes import Inconclusive, Outcome
 from cgconform.target import is_url
 
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -32,6 +35,50 @@ class SpecDocument:
     # Why a remote document was not fetched at all (network, budget): nothing to judge.
     unavailable: Outcome | None = None
     evidence: tuple[dict[str, Any], ...] = ()  # the exchange that fetched a remote document
+    # Pointers of mapping keys that YAML read as numbers or booleans (`200:` unquoted).
+    non_string_keys: tuple[str, ...] = ()
+    # How documents that $refs point to are fetched over HTTP (None: remote refs are not
+    # fetched), and the documents already loaded, shared by a document and all it references.
+    fetch_remote: Callable[[str], SpecDocument] | None = field(
+        default=None, repr=False, compare=False
+    )
+    loaded: dict[str, SpecDocument] = field(default_factory=dict, repr=False, compare=False)
+
+    def location_of(self, reference: str) -> str:
+        """Where a $ref's document part (`schemas.yaml`, `https://...`) points, from here."""
+        if not reference:
+            return self.source
+        if is_url(reference):
+            return reference
+        if is_url(self.source):
+            return urljoin(self.source, reference)
+        return os.path.normpath(os.path.join(os.path.dirname(self.source), reference))
+
+    def referenced(self, reference: str) -> SpecDocument:
+        """The document a $ref points to (relative to this one), loaded once per run."""
+        location = self.location_of(reference)
+        if location == self.source:
+            return self
+        known = self.loaded.get(location)
+        if known is not None:
+            return known
+        if is_url(location):
+            if self.fetch_remote is None:
+                reason = "remote references are not fetched (offline)"
+                document = SpecDocument(
+                    location,
+                    None,
+                    None,
+                    f"{location}: {reason}",
+                    unavailable=Inconclusive(reason),
+                )
+            else:
+                document = self.fetch_remote(location)
+        else:
+            document = read_spec_file(location)
+        document = replace(document, fetch_remote=self.fetch_remote, loaded=self.loaded)
+        self.loaded[location] = document
+        return document
 
     def raise_if_unavailable(self) -> None:
         """A check cannot judge a document that was never fetched: re-raise why (e.g. the
@@ -86,18 +133,35 @@ def _child(node: yaml.Node, key: str) -> yaml.Node | None:
     return None
 
 
-def _normalise(value: Any) -> Any:
-    """YAML 1.1 quirks: unquoted `200:` keys become int, `2024-01-01` a date. JSON has neither."""
+def _normalise(value: Any, ptr: str, odd_keys: list[str]) -> Any:
+    """YAML 1.1 quirks: unquoted `200:` keys become int, `2024-01-01` a date. JSON has
+    neither: keys become strings (each such key noted in `odd_keys`), dates ISO strings."""
     if isinstance(value, dict):
-        return {str(k) if not isinstance(k, str) else k: _normalise(v) for k, v in value.items()}
+        out = {}
+        for k, v in value.items():
+            key = k if isinstance(k, str) else _key_text(k)
+            here = f"{ptr}/{key.replace('~', '~0').replace('/', '~1')}"
+            if not isinstance(k, str):
+                odd_keys.append(here)
+            out[key] = _normalise(v, here, odd_keys)
+        return out
     if isinstance(value, list):
-        return [_normalise(v) for v in value]
+        return [_normalise(v, f"{ptr}/{i}", odd_keys) for i, v in enumerate(value)]
     if isinstance(value, _dt.date | _dt.datetime):
         return value.isoformat()
     return value
 
 
+def _key_text(key: Any) -> str:
+    if isinstance(key, bool):
+        return "true" if key else "false"
+    if isinstance(key, _dt.date | _dt.datetime):
+        return key.isoformat()
+    return "null" if key is None else str(key)
+
+
 def parse_document(text: str, source: str) -> SpecDocument:
+    odd_keys: list[str] = []
     stripped = text.lstrip()
     if stripped.startswith(("{", "[")):
         try:
@@ -111,7 +175,7 @@ def parse_document(text: str, source: str) -> SpecDocument:
             )
     else:
         try:
-            data = _normalise(yaml.load(text, Loader=_Loader))
+            data = _normalise(yaml.load(text, Loader=_Loader), "", odd_keys)
         except yaml.YAMLError as exc:
             mark = getattr(exc, "problem_mark", None)
             where = f" (line {mark.line + 1}, column {mark.column + 1})" if mark else ""
@@ -122,7 +186,7 @@ def parse_document(text: str, source: str) -> SpecDocument:
         return SpecDocument(
             source, text, data, f"{source}: an OpenAPI document is an object, got {kind}"
         )
-    return SpecDocument(source, text, data)
+    return SpecDocument(source, text, data, non_string_keys=tuple(odd_keys))
 
 
 def read_spec_file(location: str) -> SpecDocument:

@@ -12,7 +12,14 @@ from cgconform.outcomes import Failure, Inconclusive, Outcome
 HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
 
 
-def require_document(spec: SpecDocument) -> dict[str, Any]:
+class Document(dict[str, Any]):
+    """The parsed root document, knowing its `SpecDocument` (to resolve references to
+    other files)."""
+
+    spec: SpecDocument
+
+
+def require_document(spec: SpecDocument) -> Document:
     """The parsed document; a check that cannot read it cannot decide its rule."""
     spec.raise_if_unavailable()
     if not spec.ok:
@@ -20,8 +27,9 @@ def require_document(spec: SpecDocument) -> dict[str, Any]:
             f"the OpenAPI document could not be read ({spec.error}); "
             "see /core/doc-openapi for the details"
         )
-    data: dict[str, Any] = spec.data
-    return data
+    document = Document(spec.data)
+    document.spec = spec
+    return document
 
 
 def pointer(*parts: str | int) -> str:
@@ -114,13 +122,29 @@ def unescape(token: str) -> str:
 def resolve_at(
     document: Mapping[str, Any], node: Any, ptr: str, *, depth: int = 0
 ) -> tuple[Any, str]:
-    """Follow local `$ref`s from `node` (found at `ptr`): the target and where it is defined."""
+    """Follow `$ref`s from `node` (found at `ptr`): the target and where it is defined.
+
+    Local references resolve in the document; references to other files (and, when the run
+    fetches them, URLs) resolve through the document's `SpecDocument`, and the pointer of
+    what is found there is written `location#/pointer`."""
+    spec: SpecDocument | None = getattr(document, "spec", None)
     while isinstance(node, Mapping) and isinstance(node.get("$ref"), str) and depth < 32:
-        ref = node["$ref"]
-        if not ref.startswith("#"):
-            return node, ptr
-        target: Any = document
-        for raw in ref[1:].split("/")[1:]:
+        where, _, fragment = node["$ref"].partition("#")
+        current, _, _ = ptr.rpartition("#") if "#" in ptr else ("", "", ptr)
+        data: Any = document
+        if where or current:
+            if spec is None:
+                return node, ptr
+            here = spec.referenced(current) if current else spec
+            target_doc = here.referenced(where) if where else here
+            if not target_doc.ok:
+                return node, ptr
+            data = target_doc.data
+            prefix = "" if target_doc is spec else f"{target_doc.source}#"
+        else:
+            prefix = ""
+        target: Any = data
+        for raw in fragment.split("/")[1:]:
             key = unescape(raw)
             if isinstance(target, Mapping) and key in target:
                 target = target[key]
@@ -128,7 +152,7 @@ def resolve_at(
                 target = target[int(key)]
             else:
                 return node, ptr
-        node, ptr, depth = target, ref[1:], depth + 1
+        node, ptr, depth = target, prefix + fragment, depth + 1
     return node, ptr
 
 
@@ -165,8 +189,10 @@ def operation_label(ptr: str) -> str:
 
 
 def finding(spec: SpecDocument, ptr: str, note: str) -> dict[str, Any]:
-    """An evidence item for one finding: where it is, and what is wrong there."""
-    return {"document": {"source": spec.source, "pointer": ptr}, "note": note}
+    """An evidence item for one finding: where it is (`location#/pointer` for another
+    document than the root), and what is wrong there."""
+    source, _, pointer_part = ptr.rpartition("#") if "#" in ptr else (spec.source, "", ptr)
+    return {"document": {"source": source, "pointer": pointer_part}, "note": note}
 
 
 def raise_findings(

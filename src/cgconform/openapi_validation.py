@@ -1,0 +1,316 @@
+"""Is a document valid OpenAPI 3.x? One pass, compiled JSON Schema validation (jsonschema-rs).
+
+What the OpenAPI Specification itself asks, as the OpenAPI linters check it: the document
+against the OAS JSON Schema of its version, quoted response codes, unique operationIds,
+declared path parameters, unique tags, defined server variables, resolvable `$ref`s and
+examples that match their schemas. What the API Design Rules ask on top lives in `suites/`.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import re
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+from typing import Any
+
+from cgconform.openapi import SpecDocument
+
+OPENAPI_VERSION = re.compile(r"^3(\.\d+){1,2}$")
+HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
+MAX_PROBLEMS = 200
+MAX_PER_KIND = 50  # so that one noisy kind does not hide the others
+_TEMPLATE = re.compile(r"{([^}]+)}")
+
+
+@dataclass(frozen=True)
+class Problem:
+    rule: str  # what was checked: oas3-schema, operation-id-unique, ...
+    pointer: str
+    message: str
+    source: str = ""  # another document than the one validated (a $ref target)
+    certain: bool = True  # False: could not be verified (a remote $ref was not fetched)
+
+
+def _escape(key: str) -> str:
+    return key.replace("~", "~0").replace("/", "~1")
+
+
+def _ptr(*parts: Any) -> str:
+    return "".join("/" + _escape(str(p)) for p in parts)
+
+
+@cache
+def _oas_validator(series: str) -> Any:
+    import jsonschema_rs
+
+    folder = {"3.0": "v3.0", "3.1": "v3.1", "3.2": "v3.2"}[series]
+    text = (
+        resources.files("openapi_spec_validator")
+        .joinpath("resources", "schemas", folder, "schema.json")
+        .read_text(encoding="utf-8")
+    )
+    return jsonschema_rs.validator_for(json.loads(text))
+
+
+def _series(version: str) -> str:
+    return "3.0" if version.startswith("3.0") else ("3.2" if version.startswith("3.2") else "3.1")
+
+
+def _structure(data: Mapping[str, Any], version: str) -> Iterator[Problem]:
+    for error in _oas_validator(_series(version)).iter_errors(data):
+        path = _ptr(*error.instance_path)
+        yield Problem("oas3-schema", path, f"{path or '/'}: {error.message[:300]}")
+
+
+def _non_string_keys(spec: SpecDocument) -> Iterator[Problem]:
+    for ptr in spec.non_string_keys:
+        key = ptr.rsplit("/", 1)[-1]
+        yield Problem(
+            "parser",
+            ptr,
+            f"{ptr}: mapping key {key} is not a string; quote it ('{key}'), as the OpenAPI "
+            "Specification requires for response codes",
+        )
+
+
+def _operations(data: Mapping[str, Any]) -> Iterator[tuple[str, str, Mapping[str, Any]]]:
+    paths = data.get("paths")
+    if isinstance(paths, Mapping):
+        for path, item in paths.items():
+            if isinstance(item, Mapping):
+                for method in HTTP_METHODS:
+                    if isinstance(item.get(method), Mapping):
+                        yield str(path), method, item[method]
+
+
+def _operation_ids(data: Mapping[str, Any]) -> Iterator[Problem]:
+    seen: dict[str, str] = {}
+    for path, method, operation in _operations(data):
+        op_id = operation.get("operationId")
+        if not isinstance(op_id, str):
+            continue
+        here = _ptr("paths", path, method, "operationId")
+        if op_id in seen:
+            yield Problem(
+                "operation-operationId-unique",
+                here,
+                f"operationId {op_id!r} of {method.upper()} {path} is also used at {seen[op_id]}",
+            )
+        else:
+            seen[op_id] = here
+
+
+def _local(data: Mapping[str, Any], node: Any) -> Any:
+    """Follow a local `$ref` (path parameters are often shared components)."""
+    for _ in range(16):
+        if not (isinstance(node, Mapping) and isinstance(node.get("$ref"), str)):
+            return node
+        ref = node["$ref"]
+        if not ref.startswith("#/"):
+            return node
+        target: Any = data
+        for raw in ref[2:].split("/"):
+            key = raw.replace("~1", "/").replace("~0", "~")
+            if not isinstance(target, Mapping) or key not in target:
+                return node
+            target = target[key]
+        node = target
+    return node
+
+
+def _path_params(data: Mapping[str, Any]) -> Iterator[Problem]:
+    paths = data.get("paths")
+    if not isinstance(paths, Mapping):
+        return
+    for path, item in paths.items():
+        if not isinstance(item, Mapping):
+            continue
+        in_template = _TEMPLATE.findall(str(path))
+        shared = _list(item.get("parameters"))
+        for method in HTTP_METHODS:
+            operation = item.get(method)
+            if not isinstance(operation, Mapping):
+                continue
+            own = _list(operation.get("parameters"))
+            declared: dict[str, Mapping[str, Any]] = {}
+            for param in [*shared, *own]:
+                param = _local(data, param)
+                if isinstance(param, Mapping) and param.get("in") == "path":
+                    declared[str(param.get("name"))] = param
+            here = _ptr("paths", path, method)
+            for name in in_template:
+                if name not in declared and not _has_remote_parameters([*shared, *own]):
+                    yield Problem(
+                        "path-params",
+                        here,
+                        f"{method.upper()} {path}: path parameter {{{name}}} is not declared",
+                    )
+            for name, param in declared.items():
+                if name not in in_template:
+                    yield Problem(
+                        "path-params",
+                        here,
+                        f"{method.upper()} {path}: path parameter {name!r} is not in the path",
+                    )
+                elif param.get("required") is not True:
+                    yield Problem(
+                        "path-params",
+                        here,
+                        f"{method.upper()} {path}: path parameter {name!r} must be required",
+                    )
+
+
+def _list(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else []
+
+
+def _has_remote_parameters(params: list[Any]) -> bool:
+    return any(
+        isinstance(p, Mapping) and isinstance(p.get("$ref"), str) and not p["$ref"].startswith("#")
+        for p in params
+    )
+
+
+def _tags(data: Mapping[str, Any]) -> Iterator[Problem]:
+    tags = data.get("tags")
+    if not isinstance(tags, list):
+        return
+    seen: set[str] = set()
+    for i, tag in enumerate(tags):
+        name = tag.get("name") if isinstance(tag, Mapping) else None
+        if isinstance(name, str):
+            if name in seen:
+                yield Problem("openapi-tags-uniqueness", _ptr("tags", i), f"tag {name!r} twice")
+            seen.add(name)
+
+
+def _servers(data: Mapping[str, Any]) -> Iterator[Problem]:
+    servers = data.get("servers")
+    if not isinstance(servers, list) or not servers:
+        yield Problem("oas3-api-servers", "/servers", '"servers" must be a non-empty array')
+        return
+    for i, server in enumerate(servers):
+        if not isinstance(server, Mapping) or not isinstance(server.get("url"), str):
+            continue
+        used = set(_TEMPLATE.findall(server["url"]))
+        raw = server.get("variables")
+        variables: Mapping[str, Any] = raw if isinstance(raw, Mapping) else {}
+        here = _ptr("servers", i)
+        for name in sorted(used - set(variables)):
+            yield Problem("oas3-server-variables", here, f"server variable {name!r} is not defined")
+        for name in sorted(set(variables) - used):
+            yield Problem("oas3-server-variables", here, f"server variable {name!r} is not used")
+        for name, var in variables.items():
+            if isinstance(var, Mapping):
+                enum = var.get("enum")
+                if isinstance(enum, list) and "default" in var and var["default"] not in enum:
+                    yield Problem(
+                        "oas3-server-variables",
+                        _ptr("servers", i, "variables", name),
+                        f"default of server variable {name!r} is not in its enum",
+                    )
+
+
+def _refs(spec: SpecDocument) -> Iterator[Problem]:
+    """Every `$ref` resolves: in this document, in a referenced file, or (when fetched) at a
+    URL. Documents reached through references are checked too."""
+    pending, done = [spec], {spec.source}
+    while pending:
+        document = pending.pop()
+        for ptr, ref in _iter_refs(document.data):
+            where, _, fragment = ref.partition("#")
+            target = document.referenced(where) if where else document
+            origin = "" if document is spec else document.source
+            if not target.ok:
+                certain = target.unavailable is None
+                yield Problem(
+                    "invalid-ref",
+                    ptr,
+                    f"{ptr}: $ref {ref} cannot be resolved: {target.error}",
+                    source=origin,
+                    certain=certain,
+                )
+                continue
+            if target.source not in done:
+                done.add(target.source)
+                pending.append(target)
+            if fragment and not _pointer_exists(target.data, fragment):
+                yield Problem(
+                    "invalid-ref", ptr, f"{ptr}: $ref {ref} points to nothing", source=origin
+                )
+
+
+def _iter_refs(node: Any, ptr: str = "") -> Iterator[tuple[str, str]]:
+    stack = [(ptr, node)]
+    while stack:
+        here, current = stack.pop()
+        if isinstance(current, Mapping):
+            ref = current.get("$ref")
+            if isinstance(ref, str):
+                yield f"{here}/$ref", ref
+            for key, value in current.items():
+                if isinstance(value, Mapping | list):
+                    stack.append((f"{here}/{_escape(str(key))}", value))
+        elif isinstance(current, list):
+            stack.extend(
+                (f"{here}/{i}", v) for i, v in enumerate(current) if isinstance(v, Mapping | list)
+            )
+
+
+def _pointer_exists(data: Any, fragment: str) -> bool:
+    node = data
+    for raw in fragment.split("/")[1:]:
+        key = raw.replace("~1", "/").replace("~0", "~")
+        if isinstance(node, Mapping) and key in node:
+            node = node[key]
+        elif isinstance(node, list) and key.isdigit() and int(key) < len(node):
+            node = node[int(key)]
+        else:
+            return False
+    return True
+
+
+def validate_openapi(spec: SpecDocument) -> list[Problem]:
+    """Everything that keeps the document from being valid OpenAPI 3.x (at most 200)."""
+    from cgconform.openapi_examples import example_problems
+
+    data = spec.data
+    if not isinstance(data, Mapping):
+        return [Problem("parser", "", spec.error or "not an OpenAPI document")]
+    if "openapi" not in data:
+        if "swagger" in data:
+            message = f"this is a Swagger {data.get('swagger')} document; OpenAPI 3.x is required"
+            return [Problem("nlgov:openapi3", "/swagger", message)]
+        return [
+            Problem(
+                "nlgov:openapi-root-exists",
+                "",
+                "the root of the document must contain the `openapi` field",
+            )
+        ]
+    version = data["openapi"]
+    if not isinstance(version, str) or not OPENAPI_VERSION.match(version):
+        return [
+            Problem(
+                "nlgov:openapi3",
+                "/openapi",
+                f"`openapi` is {version!r}; use OpenAPI 3.x, versioned major.minor.patch",
+            )
+        ]
+    problems: list[Problem] = []
+    for found in (
+        _non_string_keys(spec),
+        _structure(data, version),
+        _operation_ids(data),
+        _path_params(data),
+        _tags(data),
+        _servers(data),
+        _refs(spec),
+        example_problems(spec, version),
+    ):
+        problems.extend(itertools.islice(found, MAX_PER_KIND))
+    return problems[:MAX_PROBLEMS]

@@ -121,9 +121,14 @@ SPECTRAL_RULES = {
     "nlgov:servers-use-https": "/core/transport/tls",
 }
 # Requirements the official linter has no rule for: cgconform's own heuristics and reviews.
-NOT_IN_LINTER = {"/core/transport/no-sensitive-uris", "/core/naming-resources",
-                 "/core/naming-collections", "/core/interface-language", "/core/doc-language",
-                 "/core/nested-child"}
+NOT_IN_LINTER = {
+    "/core/transport/no-sensitive-uris",
+    "/core/naming-resources",
+    "/core/naming-collections",
+    "/core/interface-language",
+    "/core/doc-language",
+    "/core/nested-child",
+}
 RULE_IN_OUTPUT = re.compile(r"^\s*\d+:\d+\s+error\s+(\S+)", re.MULTILINE)
 
 
@@ -142,7 +147,8 @@ def test_golden_case_agrees_with_the_official_linter(cli: Cli, case: str) -> Non
     spec = require_shared("reference", "adr-linter", "testcases", case, "openapi.json")
     result = lint(cli, spec)
     found = {
-        k for k, v in result.verdicts().items()
+        k
+        for k, v in result.verdicts().items()
         if v in ("fail", "warning") and k not in NOT_IN_LINTER
     }
     assert found == expected_findings(case), result.stdout

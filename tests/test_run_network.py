@@ -37,9 +37,7 @@ def test_remote_document_is_fetched_once(cli: Cli, spec_server: LocalServer) -> 
     assert result.report["run"]["budget"]["requests_sent"] == 1
 
 
-def test_spent_budget_means_not_tested_with_the_reason(
-    cli: Cli, spec_server: LocalServer
-) -> None:
+def test_spent_budget_means_not_tested_with_the_reason(cli: Cli, spec_server: LocalServer) -> None:
     result = run(cli, spec_server.url("/v1/openapi.json"), "--max-requests", "0")
     assert spec_server.received == [], "a run never exceeds its budget"
     assert result.code == 3

@@ -7,6 +7,7 @@ graded exactly as `cgconform run` builds and grades it.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any
@@ -40,8 +41,13 @@ def lint_one(
     for check in checks:
         if not set(check.requirements) & wanted:
             continue
+        began = time.perf_counter()
         verdict, message, evidence = check.call(fixtures)
-        outcome = CheckOutcome(name=check.name, requirements=list(check.requirements))
+        outcome = CheckOutcome(
+            name=check.name,
+            requirements=list(check.requirements),
+            duration_s=time.perf_counter() - began,
+        )
         outcome.add(verdict, message, evidence)
         outcomes.append(outcome)
     report = build_report(

@@ -31,7 +31,7 @@ def _to_json_schema(node: Any, *, drop_required: str | None) -> Any:
     properties leave `required`."""
     if isinstance(node, list):
         return [_to_json_schema(v, drop_required=drop_required) for v in node]
-    if not isinstance(node, Mapping):
+    if not isinstance(node, dict):
         return node
     out = {k: _to_json_schema(v, drop_required=drop_required) for k, v in node.items()}
     if out.get("nullable") is True:
@@ -104,7 +104,7 @@ def _candidates(node: Any, ptr: str, inside: bool, key: str) -> Iterator[tuple[s
     stack = [(ptr, node, inside, key)]
     while stack:
         here, current, within, name = stack.pop()
-        if isinstance(current, Mapping):
+        if isinstance(current, dict):
             if within and name != "properties":
                 has_value = "example" in current or "default" in current
                 if has_value and any(current.get(h) for h in _SCHEMA_HINTS):
@@ -116,12 +116,12 @@ def _candidates(node: Any, ptr: str, inside: bool, key: str) -> Iterator[tuple[s
             for k, v in current.items():
                 if k in ("example", "examples", "default", "enum") and within:
                     continue  # values, not schemas
-                if isinstance(v, Mapping | list):
+                if isinstance(v, dict | list):
                     enters = within or k in ("content", "headers", "parameters")
                     stack.append((f"{here}/{_escape(str(k))}", v, enters, str(k)))
         elif isinstance(current, list):
             for i, v in enumerate(current):
-                if isinstance(v, Mapping | list):
+                if isinstance(v, dict | list):
                     stack.append((f"{here}/{i}", v, within, name))
 
 

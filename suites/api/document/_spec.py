@@ -27,8 +27,10 @@ def require_document(spec: SpecDocument) -> Document:
             f"the OpenAPI document could not be read ({spec.error}); "
             "see /core/doc-openapi for the details"
         )
-    document = Document(spec.data)
-    document.spec = spec
+    document: Document | None = spec.memo.get("document")
+    if document is None:
+        document = spec.memo["document"] = Document(spec.data)
+        document.spec = spec
     return document
 
 
@@ -47,7 +49,7 @@ def location(spec: SpecDocument, ptr: str, value: Any = None) -> dict[str, Any]:
 
 def resolve(document: Mapping[str, Any], node: Any, *, depth: int = 0) -> Any:
     """Follow a local `$ref` (`#/components/...`); remote refs are returned as they are."""
-    while isinstance(node, Mapping) and isinstance(node.get("$ref"), str) and depth < 32:
+    while isinstance(node, dict) and isinstance(node.get("$ref"), str) and depth < 32:
         ref = node["$ref"]
         if not ref.startswith("#/"):
             return node
@@ -91,22 +93,59 @@ def iter_responses(
                     yield pointer("paths", path, method, "responses", str(code)), resolved
 
 
-def iter_key(node: Any, key: str, ptr: str = "") -> Iterator[tuple[str, Any]]:
-    """(pointer, value) of every member named `key`, anywhere in the document as written
-    (like JSONPath `$..[key]`; local `$ref` targets are reached where they are defined)."""
-    stack: list[tuple[str, Any]] = [(ptr, node)]
+INDEXED_KEYS = frozenset({"responses", "properties", "servers"})
+
+
+def _index(node: Any) -> dict[str, list[tuple[str, Any]]]:
+    """One walk over the document: (pointer, value) of every member with an indexed name."""
+    found: dict[str, list[tuple[str, Any]]] = {k: [] for k in INDEXED_KEYS}
+    stack: list[tuple[str, Any]] = [("", node)]
     while stack:
         here, current = stack.pop()
-        if isinstance(current, Mapping):
+        if isinstance(current, dict):
+            for k, v in current.items():
+                child = f"{here}/{escape(str(k))}"
+                if k in found:
+                    found[k].append((child, v))
+                if isinstance(v, dict | list):
+                    stack.append((child, v))
+        elif isinstance(current, list):
+            for i, v in enumerate(current):
+                if isinstance(v, dict | list):
+                    stack.append((f"{here}/{i}", v))
+    return found
+
+
+def iter_key(document: Mapping[str, Any], key: str) -> Iterator[tuple[str, Any]]:
+    """(pointer, value) of every member named `key`, anywhere in the document as written
+    (like JSONPath `$..[key]`; local `$ref` targets are reached where they are defined).
+    The walk is done once per document and shared by the checks."""
+    spec: SpecDocument | None = getattr(document, "spec", None)
+    if key not in INDEXED_KEYS or spec is None:
+        yield from _index(document).get(key, []) if key in INDEXED_KEYS else _walk_for(
+            document, key
+        )
+        return
+    index = spec.memo.get("keys")
+    if index is None:
+        index = spec.memo["keys"] = _index(document)
+    yield from index[key]
+
+
+def _walk_for(node: Any, key: str) -> Iterator[tuple[str, Any]]:
+    stack: list[tuple[str, Any]] = [("", node)]
+    while stack:
+        here, current = stack.pop()
+        if isinstance(current, dict):
             for k, v in current.items():
                 child = f"{here}/{escape(str(k))}"
                 if k == key:
                     yield child, v
-                if isinstance(v, Mapping | list):
+                if isinstance(v, dict | list):
                     stack.append((child, v))
         elif isinstance(current, list):
             for i, v in enumerate(current):
-                if isinstance(v, Mapping | list):
+                if isinstance(v, dict | list):
                     stack.append((f"{here}/{i}", v))
 
 
@@ -128,7 +167,7 @@ def resolve_at(
     fetches them, URLs) resolve through the document's `SpecDocument`, and the pointer of
     what is found there is written `location#/pointer`."""
     spec: SpecDocument | None = getattr(document, "spec", None)
-    while isinstance(node, Mapping) and isinstance(node.get("$ref"), str) and depth < 32:
+    while isinstance(node, dict) and isinstance(node.get("$ref"), str) and depth < 32:
         where, _, fragment = node["$ref"].partition("#")
         current, _, _ = ptr.rpartition("#") if "#" in ptr else ("", "", ptr)
         data: Any = document
@@ -167,13 +206,13 @@ def walk_resolved(
         return
     yield ptr, node
     active = _active | {ptr}
-    if isinstance(node, Mapping):
+    if isinstance(node, dict):
         for k, v in node.items():
-            if isinstance(v, Mapping | list):
+            if isinstance(v, dict | list):
                 yield from walk_resolved(document, v, f"{ptr}/{escape(str(k))}", active)
     elif isinstance(node, list):
         for i, v in enumerate(node):
-            if isinstance(v, Mapping | list):
+            if isinstance(v, dict | list):
                 yield from walk_resolved(document, v, f"{ptr}/{i}", active)
 
 

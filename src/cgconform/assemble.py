@@ -221,7 +221,11 @@ def add_positions(report: dict[str, Any], spec: SpecDocument) -> None:
     for result in report["results"]:
         for item in result["evidence"]:
             doc = item.get("document")
-            if isinstance(doc, dict) and "line" not in doc and doc.get("source") == spec.source:
-                found = spec.position(doc.get("pointer", ""))
+            if not isinstance(doc, dict) or "line" in doc:
+                continue
+            source = doc.get("source")
+            document = spec if source == spec.source else spec.loaded.get(str(source))
+            if document is not None:
+                found = document.position(doc.get("pointer", ""))
                 if found is not None:
                     doc["line"], doc["column"] = found

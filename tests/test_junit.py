@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import xml.etree.ElementTree as ET
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -248,10 +249,12 @@ def test_empty_report_renders() -> None:
     assert root.get("tests") == "0" and root.findall("testsuite") == []
 
 
-def test_junitparser_reads_it() -> None:
+def test_junitparser_reads_it(tmp_path: Path) -> None:
     junitparser = pytest.importorskip("junitparser")
     report = _mixed_report()
-    xml = junitparser.JUnitXml.fromstring(render_junit(report))
+    path = tmp_path / "junit.xml"  # as CI tools read it: a file, bytes with a declaration
+    path.write_text(render_junit(report), encoding="utf-8")
+    xml = junitparser.JUnitXml.fromfile(str(path))
     cases = [case for suite in xml for case in suite]
     assert len(cases) == len(report["results"])
     by_name = {case.name.split(" — ")[0]: case for case in cases}

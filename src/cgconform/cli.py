@@ -67,6 +67,13 @@ def _add_target_args(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--max-requests", type=_positive_int, metavar="N")
     parser.add_argument("--rate-limit", type=_positive_float, metavar="RPS")
     parser.add_argument("--timeout", type=_positive_float, metavar="SECONDS")
+    parser.add_argument(
+        "--allow-writes",
+        action="append",
+        default=[],
+        metavar="'METHOD /path'|'*'",
+        help="operations that may change state (default: only safe methods are sent)",
+    )
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -33,6 +33,7 @@ def _target_from_args(args: argparse.Namespace) -> Target:
             max_requests=args.max_requests,
             rate_limit=args.rate_limit,
             timeout_s=args.timeout,
+            allow_writes=tuple(args.allow_writes),
         )
     except ConfigError as exc:
         raise CommandError(str(exc)) from None

@@ -63,7 +63,9 @@ class RunContext:
         """The target's OpenAPI document, loaded once (file or URL)."""
         if self._spec is None:
             location = self.target.spec
-            if location is None:
+            if location is None and self.target.base_url:
+                document = self._discover_spec(self.target.base_url)
+            elif location is None:
                 document = SpecDocument("", None, None, "no OpenAPI document (--spec PATH|URL)")
             elif is_url(location):
                 document = self.fetch_document(location, authenticated=True)
@@ -72,6 +74,21 @@ class RunContext:
             fetch = self.fetch_document if self.fetch_refs else None
             self._spec = replace(document, fetch_remote=fetch)
         return self._spec
+
+    def _discover_spec(self, base_url: str) -> SpecDocument:
+        """Where ADR says the document is published: {base}/openapi.json, then openapi.yaml."""
+        tried = []
+        for name in ("openapi.json", "openapi.yaml"):
+            document = self.fetch_document(f"{base_url}/{name}", authenticated=True)
+            if document.ok or document.unavailable is not None:
+                return document
+            tried.append(document.error or name)
+        return SpecDocument(
+            f"{base_url}/openapi.json",
+            None,
+            None,
+            "no OpenAPI document found where ADR says it is published: " + "; ".join(tried),
+        )
 
     def fetch_document(self, location: str, *, authenticated: bool = False) -> SpecDocument:
         """A document over HTTP, through the run's HTTP layer (budget, timeouts, evidence).

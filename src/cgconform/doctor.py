@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import socket
-import ssl
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -108,36 +106,19 @@ def _key_matches_certificate(cert_path: Path, key_path: Path) -> Finding:
 
 
 def _tls_handshake(url: str, target: Target) -> Finding:
-    parts = urlsplit(url)
-    host, port = parts.hostname or "", parts.port or 443
-    context = ssl.create_default_context(
-        cafile=str(target.tls.ca_bundle) if target.tls.ca_bundle else None
-    )
-    if not target.tls.verify:
-        context.check_hostname = False
-        context.verify_mode = ssl.CERT_NONE
-    if target.tls.requests_cert:
-        context.load_cert_chain(*target.tls.requests_cert)
+    from cgconform.outcomes import TargetUnreachable
+    from cgconform.tls_probe import handshake
+
     try:
-        with (
-            socket.create_connection((host, port), timeout=target.budget.timeout_s) as sock,
-            context.wrap_socket(sock, server_hostname=host) as tls,
-        ):
-            version, cipher = tls.version(), tls.cipher()
-    except ssl.SSLCertVerificationError as exc:
+        agreed = handshake(url, target.tls, timeout_s=target.budget.timeout_s)
+    except TargetUnreachable as exc:
         return Finding(
             False,
-            f"TLS certificate of {host} not trusted: {exc.verify_message}",
-            "set tls.ca_bundle to the CA that issued the server certificate",
-        )
-    except (OSError, ssl.SSLError) as exc:
-        return Finding(
-            False,
-            f"TLS handshake with {host}:{port} failed: {exc}",
-            "check the host, port, and (for mTLS) the client certificate",
+            exc.message,
+            "check the host and port, tls.ca_bundle, and (for mTLS) the client certificate",
         )
     return Finding(
-        True, f"TLS handshake with {host}:{port}: {version}, {cipher[0] if cipher else '?'}"
+        True, f"TLS handshake with {agreed.host}:{agreed.port}: {agreed.version}, {agreed.cipher}"
     )
 
 

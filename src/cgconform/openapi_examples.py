@@ -57,7 +57,7 @@ def _to_json_schema(node: Any, *, drop_required: str | None) -> Any:
     return out
 
 
-class _Validators:
+class SchemaValidators:
     """Compiled validators for one document, per view (schema / request / response)."""
 
     def __init__(self, data: Mapping[str, Any], oas30: bool) -> None:
@@ -140,7 +140,7 @@ def example_problems(spec: SpecDocument, version: str) -> Iterator[Any]:
     from cgconform.openapi_validation import Problem
 
     data = spec.data
-    validators = _Validators(data, oas30=version.startswith("3.0"))
+    validators = SchemaValidators(data, oas30=version.startswith("3.0"))
     found = 0
     starts = [("/components/schemas", (data.get("components") or {}).get("schemas"), True)]
     starts += [(f"/{_escape(str(k))}", v, False) for k, v in data.items() if k != "components"]

@@ -129,7 +129,15 @@ class Target:
     tls: TlsConfig = field(default_factory=TlsConfig)
     budget: BudgetConfig = field(default_factory=BudgetConfig)
     statement: Mapping[str, Any] = field(default_factory=dict)
+    # Operations that may change state ("POST /parkeervergunningen", or "*" for all):
+    # by default a run sends only safe methods.
+    allow_writes: tuple[str, ...] = ()
     source: Path | None = None
+
+    def may_write(self, method: str, path: str) -> bool:
+        """Whether the target allows this state-changing operation to be sent."""
+        wanted = f"{method.upper()} {path}"
+        return any(a == "*" or a.upper() == wanted.upper() for a in self.allow_writes)
 
     def secret_refs(self) -> dict[str, SecretRef]:
         """Header name -> credential reference, Authorization included."""
@@ -160,8 +168,9 @@ class Target:
         max_requests: int | None = None,
         rate_limit: float | None = None,
         timeout_s: float | None = None,
+        allow_writes: tuple[str, ...] = (),
     ) -> Target:
-        """Command-line flags win over the file."""
+        """Command-line flags win over the file (allowed writes add up)."""
         budget = self.budget
         if max_requests is not None:
             budget = replace(budget, max_requests=max_requests)
@@ -170,6 +179,10 @@ class Target:
         if timeout_s is not None:
             budget = replace(budget, timeout_s=timeout_s)
         target = replace(self, budget=budget)
+        if allow_writes:
+            target = replace(
+                target, allow_writes=(*self.allow_writes, *_writes(allow_writes, "--allow-writes"))
+            )
         if url is not None:
             target = replace(target, base_url=_check_url(url, "--url"))
         if spec is not None:
@@ -177,7 +190,18 @@ class Target:
         return target
 
 
-_TOP_KEYS = {"name", "base_url", "urls", "spec", "auth", "tls", "budget", "statement"}
+_TOP_KEYS = {
+    "name",
+    "base_url",
+    "urls",
+    "spec",
+    "auth",
+    "tls",
+    "budget",
+    "statement",
+    "allow_writes",
+}
+_WRITE = re.compile(r"^(\*|(POST|PUT|PATCH|DELETE) /\S*)$", re.IGNORECASE)
 
 
 def _check_url(value: Any, where: str) -> str:
@@ -189,6 +213,15 @@ def _check_url(value: Any, where: str) -> str:
             f"{where}: {value!r} is not an http(s) URL (e.g. https://api.example.nl/v1)"
         )
     return value.rstrip("/")
+
+
+def _writes(values: Any, where: str) -> tuple[str, ...]:
+    if not isinstance(values, list | tuple) or not all(isinstance(v, str) for v in values):
+        raise ConfigError(f'{where}: a list of operations like "POST /zaken", or "*"')
+    for value in values:
+        if not _WRITE.match(value.strip()):
+            raise ConfigError(f'{where}: {value!r} is not "POST|PUT|PATCH|DELETE /path" or "*"')
+    return tuple(v.strip() for v in values)
 
 
 def is_url(location: str) -> bool:
@@ -322,6 +355,7 @@ def parse_target(data: Mapping[str, Any], *, source: Path | None = None) -> Targ
         tls=tls_config,
         budget=budget_config,
         statement=dict(statement),
+        allow_writes=_writes(data.get("allow_writes", []), f"{where}: allow_writes"),
         source=source,
     )
 

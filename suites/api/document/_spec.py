@@ -122,8 +122,8 @@ def iter_key(document: Mapping[str, Any], key: str) -> Iterator[tuple[str, Any]]
     The walk is done once per document and shared by the checks."""
     spec: SpecDocument | None = getattr(document, "spec", None)
     if key not in INDEXED_KEYS or spec is None:
-        yield from _index(document).get(key, []) if key in INDEXED_KEYS else _walk_for(
-            document, key
+        yield from (
+            _index(document).get(key, []) if key in INDEXED_KEYS else _walk_for(document, key)
         )
         return
     index = spec.memo.get("keys")

@@ -1,0 +1,1 @@
+"""API Design Rules checked on the running API (profile `adr-runtime`)."""

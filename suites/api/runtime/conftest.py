@@ -1,0 +1,21 @@
+"""Fixtures of the runtime checks: the API under test, built once per run."""
+
+from __future__ import annotations
+
+import pytest
+
+from cgconform.context import RunContext
+from cgconform.outcomes import NotTested
+
+from ._api import ApiUnderTest
+
+
+@pytest.fixture(scope="session")
+def api(cg_context: RunContext) -> ApiUnderTest:
+    base_url = cg_context.target.base_url
+    if not base_url:
+        raise NotTested("no base URL: give --url or base_url in target.toml")
+    spec = cg_context.spec()
+    spec.raise_if_unavailable()
+    document = spec.data if spec.ok else {}
+    return ApiUnderTest(context=cg_context, document=document, base_url=base_url)

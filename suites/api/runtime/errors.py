@@ -1,0 +1,113 @@
+"""Errors on the running API: /core/no-trailing-slash, /core/error-handling/problem-details,
+/core/error-handling/invalid-input, and status codes that mean what they say."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from cgconform.evidence import Exchange
+from cgconform.outcomes import (
+    BudgetExhausted,
+    Failure,
+    Inconclusive,
+    NotTested,
+    TargetUnreachable,
+)
+
+from . import _probes
+from ._api import ApiUnderTest
+
+PROBLEM_MEMBERS = ("status", "title", "detail")
+
+
+def _line(exchange: Exchange) -> str:
+    return f"{exchange.request.method} {exchange.request.url} → {exchange.status}"
+
+
+def _problem_defects(exchange: Exchange) -> list[str]:
+    content_type = (exchange.headers.get("Content-Type") or "").split(";")[0].strip().lower()
+    if content_type not in ("application/problem+json", "application/problem+xml"):
+        return [f"Content-Type is {content_type or 'missing'}, not application/problem+json"]
+    if content_type == "application/problem+xml":
+        return []
+    try:
+        body: Any = exchange.json()
+    except ValueError:
+        return ["the body is not JSON"]
+    if not isinstance(body, dict):
+        return ["the body is not a JSON object"]
+    missing = [m for m in PROBLEM_MEMBERS if m not in body]
+    defects = [f"members missing: {', '.join(missing)}"] if missing else []
+    if "status" in body and body["status"] != exchange.status:
+        defects.append(f"status member {body['status']!r} differs from the HTTP status")
+    return defects
+
+
+@pytest.mark.requirement("ADR", "/core/no-trailing-slash")
+def trailing_slash_is_404_not_a_redirect(api: ApiUnderTest) -> None:
+    exchange = _probes.trailing_slash(api)
+    if exchange.status != 404:
+        where = exchange.headers.get("Location")
+        what = f"a redirect to {where}" if 300 <= exchange.status < 400 else f"{exchange.status}"
+        raise Failure(
+            f"{_line(exchange)}: a URI with a trailing slash MUST give 404, not {what}",
+            evidence=[exchange.to_evidence()],
+        )
+
+
+@pytest.mark.requirement("ADR", "/core/error-handling/problem-details")
+def error_responses_are_problem_details(api: ApiUnderTest) -> None:
+    errors = [e for e in _probes.everything(api) if 400 <= e.status < 600]
+    wrong = [(e, d) for e in errors for d in [_problem_defects(e)] if d]
+    if wrong:
+        raise Failure(
+            f"{len(wrong)} of {len(errors)} error responses are not problem details "
+            f"(RFC 9457 with status, title, detail), e.g. {_line(wrong[0][0])}: "
+            f"{'; '.join(wrong[0][1])}\n"
+            + "\n".join(f"- {_line(e)}: {'; '.join(d)}" for e, d in wrong),
+            evidence=[e.to_evidence() for e, _ in wrong[:5]],
+        )
+
+
+@pytest.mark.requirement("ADR", "/core/error-handling/invalid-input")
+def invalid_input_is_400(api: ApiUnderTest) -> None:
+    wrong = [e for e in _probes.invalid_queries(api) if e.status != 400]
+    if wrong:
+        raise Failure(
+            f"{_line(wrong[0])}: a query value that violates its schema MUST give 400 "
+            "(Bad Request)" + "".join(f"\n- {_line(e)}" for e in wrong[1:]),
+            evidence=[e.to_evidence() for e in wrong],
+        )
+
+
+@pytest.mark.requirement("ADR", "/core/http-response-code")
+def status_codes_mean_what_they_say(api: ApiUnderTest) -> None:
+    """404 for what does not exist, 406 for an Accept it cannot serve, 415 for a body it
+    cannot read (when writes are allowed), and never a 5xx for a client's mistake."""
+    wrong = []
+    expected = [
+        (_probes.unknown_path, 404),
+        (_probes.unknown_item, 404),
+        (_probes.not_acceptable, 406),
+        (_probes.unsupported_media_type, 415),
+    ]
+    for probe, status in expected:
+        try:
+            exchange = probe(api)
+        except (BudgetExhausted, TargetUnreachable):
+            raise
+        except (NotTested, Inconclusive):
+            continue  # no such operation here, or writes not allowed: the others still count
+        if exchange.status != status:
+            wrong.append((exchange, f"{_line(exchange)}, expected {status}"))
+    for exchange in _probes.everything(api):
+        if exchange.status >= 500 and all(exchange is not e for e, _ in wrong):
+            wrong.append((exchange, f"{_line(exchange)}: a server error for a client request"))
+    if wrong:
+        raise Failure(
+            f"{len(wrong)} response(s) with the wrong status code, e.g. {wrong[0][1]}\n"
+            + "\n".join(f"- {note}" for _, note in wrong),
+            evidence=[e.to_evidence() for e, _ in wrong[:5]],
+        )

@@ -1,0 +1,160 @@
+"""Contract fuzzing: schemathesis generates requests (valid and invalid) from the document;
+they are sent through cgconform's own HTTP layer, so the budget, rate limit, credentials,
+redaction and evidence (with curl reproducers) apply to every one of them.
+
+Safe methods only, plus the operations the target allows to write. Run once per session and
+shared by the checks that judge it. schemathesis and hypothesis are imported here only.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, cast
+
+from cgconform.evidence import Exchange
+from cgconform.outcomes import BudgetExhausted, Outcome
+
+from ._api import ApiUnderTest
+
+SAFE = ("GET", "HEAD", "OPTIONS")
+DEFAULT_EXAMPLES = 8  # per operation and mode: a 4-operation API stays well within a minute
+# Headers schemathesis adds for itself; ours (User-Agent, credentials) go instead.
+_OWN_HEADERS = {"user-agent", "accept-encoding", "connection", "x-schemathesis-testcaseid"}
+
+
+@dataclass
+class Sent:
+    mode: str  # "positive" or "negative"
+    operation: str  # "GET /parkeervergunningen"
+    exchange: Exchange
+
+
+@dataclass
+class FuzzRun:
+    sent: list[Sent] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)  # operations not sent, with why
+    stopped: str | None = None  # why fuzzing stopped early (budget), if it did
+
+    def of(self, mode: str) -> list[Sent]:
+        return [s for s in self.sent if s.mode == mode]
+
+
+def _cases(strategy: Any, examples: int, seed: int) -> list[Any]:
+    from hypothesis import HealthCheck, Phase, given, settings
+    from hypothesis import seed as fix_seed
+
+    found: list[Any] = []
+
+    @fix_seed(seed)
+    @settings(
+        max_examples=examples,
+        database=None,
+        deadline=None,
+        derandomize=False,
+        suppress_health_check=list(HealthCheck),
+        phases=[Phase.explicit, Phase.generate],
+    )
+    @given(strategy)
+    def collect(case: Any) -> None:
+        found.append(case)
+
+    collect()
+    return found
+
+
+def _send(api: ApiUnderTest, case: Any) -> Exchange:
+    kwargs = case.as_transport_kwargs(base_url=api.base_url)
+    ours = _OWN_HEADERS | {h.lower() for h in api.context.target.secret_refs()}
+    headers = {k: str(v) for k, v in (kwargs.get("headers") or {}).items() if k.lower() not in ours}
+    return api.context.http.request(
+        kwargs["method"],
+        kwargs["url"],
+        headers=headers,
+        params=kwargs.get("params") or None,
+        json=kwargs.get("json"),
+        data=kwargs.get("data"),
+    )
+
+
+def _really_invalid(api: ApiUnderTest, case: Any, path: str, method: str) -> bool:
+    """Whether a negative case breaks the document where the API has to judge it: the body,
+    a path parameter, or a declared query parameter (not an unknown parameter, and not a
+    header: credentials are ours)."""
+    import jsonschema_rs
+    from schemathesis import GenerationMode
+
+    negative = {
+        getattr(location, "value", str(location))
+        for location, info in case.meta.components.items()
+        if info.mode is GenerationMode.NEGATIVE
+    }
+    if negative & {"body", "path"}:
+        return True
+    if "query" not in negative:
+        return False
+    for param in api.parameters(path, method):
+        name = param.get("name")
+        if param.get("in") != "query" or name not in (case.query or {}):
+            continue
+        schema = api.resolve(param.get("schema") or {})
+        value = _coerce(case.query[name], schema)
+        try:
+            if not jsonschema_rs.validator_for(schema).is_valid(value):
+                return True
+        except Exception:  # a schema jsonschema-rs cannot compile: cannot tell
+            continue
+    return False
+
+
+def _coerce(value: Any, schema: Any) -> Any:
+    """Query values travel as text: read them as the type the schema declares."""
+    kind = schema.get("type") if isinstance(schema, dict) else None
+    if isinstance(value, str) and kind in ("integer", "number"):
+        try:
+            return int(value) if kind == "integer" else float(value)
+        except ValueError:
+            return value
+    return value
+
+
+def fuzz(api: ApiUnderTest, examples: int = DEFAULT_EXAMPLES) -> FuzzRun:
+    """Generate and send requests for every operation the run may send."""
+    import schemathesis
+    from schemathesis import GenerationMode
+
+    run = FuzzRun()
+    seed = api.context.seed if api.context.seed is not None else 0
+    config = schemathesis.Config.from_dict({"seed": seed})
+    schema = schemathesis.openapi.from_dict(api.document, config=config)
+    schema.config.update(base_url=api.base_url)
+    for result in schema.get_all_operations():
+        try:
+            operation = cast(Any, result).ok()  # Err has no ok(): it raises
+        except Exception as exc:  # an operation schemathesis cannot read
+            run.skipped.append(f"an operation schemathesis could not read: {exc}")
+            continue
+        label = f"{operation.method.upper()} {operation.path}"
+        if operation.method.upper() not in SAFE and not api.may_write(
+            operation.method, operation.path
+        ):
+            run.skipped.append(f"{label}: a write, not allowed (allow_writes)")
+            continue
+        for mode in (GenerationMode.POSITIVE, GenerationMode.NEGATIVE):
+            try:
+                cases = _cases(operation.as_strategy(generation_mode=mode), examples, seed)
+            except Exception as exc:  # schemathesis cannot generate for this operation
+                run.skipped.append(f"{label} ({mode.value}): no data could be generated: {exc}")
+                continue
+            for case in cases:
+                if mode is GenerationMode.NEGATIVE and not _really_invalid(
+                    api, case, operation.path, operation.method.lower()
+                ):
+                    continue
+                try:
+                    run.sent.append(Sent(mode.value, label, _send(api, case)))
+                except BudgetExhausted as exc:
+                    run.stopped = exc.message
+                    return run
+                except Outcome:
+                    continue  # a request the network refused: the others still count
+    return run

@@ -1,0 +1,84 @@
+"""What generated requests show: /core/http-response-code (no server error on any input),
+/core/doc-openapi (answers to valid requests match the contract) and
+/core/error-handling/invalid-input (invalid generated input is refused; a warning, since
+generated "invalid" data is not always invalid to the API's own rules)."""
+
+from __future__ import annotations
+
+import pytest
+
+from cgconform.outcomes import Failure, NotTested, Warning
+
+from ._api import ApiUnderTest
+from ._contract import response_problems
+from ._fuzzing import FuzzRun, Sent, fuzz
+
+
+@pytest.fixture(scope="session")
+def fuzzed(api: ApiUnderTest) -> FuzzRun:
+    if not api.document:
+        raise NotTested("no OpenAPI document to generate requests from")
+    return fuzz(api)
+
+
+def _coverage(run: FuzzRun) -> str:
+    parts = [f"{len(run.sent)} generated requests"]
+    if run.skipped:
+        parts.append(f"not sent: {'; '.join(run.skipped)}")
+    if run.stopped:
+        parts.append(f"stopped early: {run.stopped}")
+    return ", ".join(parts)
+
+
+def _line(sent: Sent) -> str:
+    e = sent.exchange
+    return f"{e.request.method} {e.request.url} → {e.status} ({sent.mode} data)"
+
+
+def _nothing_sent(run: FuzzRun) -> None:
+    if not run.sent:
+        raise NotTested(f"no request could be generated and sent ({_coverage(run)})")
+
+
+@pytest.mark.requirement("ADR", "/core/http-response-code")
+def generated_requests_cause_no_server_error(fuzzed: FuzzRun) -> None:
+    _nothing_sent(fuzzed)
+    errors = [s for s in fuzzed.sent if s.exchange.status >= 500]
+    if errors:
+        raise Failure(
+            f"{len(errors)} generated request(s) caused a server error, e.g. {_line(errors[0])}"
+            f"; a client's input MUST NOT cause a 5xx ({_coverage(fuzzed)})",
+            evidence=[s.exchange.to_evidence() for s in errors[:5]],
+        )
+
+
+@pytest.mark.requirement("ADR", "/core/doc-openapi")
+def answers_to_generated_requests_match_the_contract(fuzzed: FuzzRun, api: ApiUnderTest) -> None:
+    _nothing_sent(fuzzed)
+    wrong = []
+    for sent in fuzzed.of("positive"):
+        if sent.exchange.status >= 500:
+            continue  # judged by /core/http-response-code
+        problems = response_problems(api, sent.exchange)
+        if problems:
+            wrong.append((sent, problems[0]))
+    if wrong:
+        sent, problem = wrong[0]
+        raise Failure(
+            f"{len(wrong)} answer(s) to valid generated requests do not match the document, "
+            f"e.g. {_line(sent)}: {problem} ({_coverage(fuzzed)})",
+            evidence=[s.exchange.to_evidence() for s, _ in wrong[:5]],
+        )
+
+
+@pytest.mark.requirement("ADR", "/core/error-handling/invalid-input")
+def invalid_generated_input_is_refused(fuzzed: FuzzRun) -> None:
+    _nothing_sent(fuzzed)
+    accepted = [s for s in fuzzed.of("negative") if 200 <= s.exchange.status < 300]
+    if accepted:
+        raise Warning(
+            f"{len(accepted)} request(s) with generated invalid input were accepted, e.g. "
+            f"{_line(accepted[0])}; check whether the input was invalid to the API and answer "
+            f"400 if so ({_coverage(fuzzed)})",
+            evidence=[s.exchange.to_evidence() for s in accepted[:5]],
+        )

@@ -13,12 +13,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from servers import LocalServer, Received, Reply, TlsFiles, make_tls_files, unused_port_url
+from servers import LocalServer, Received, Reply, unused_port_url
 
 from cgconform.evidence import TRUNCATED_MARK, Exchange, RecordedRequest, curl_command, excerpt
 from cgconform.http import Budget, HttpClient, Journal, RateLimiter
 from cgconform.outcomes import BudgetExhausted, Inconclusive, NotTested, TargetUnreachable
 from cgconform.redaction import Redactor
+from fixtures.tls import TlsFiles, make_tls_files
 
 TOKEN = "s3cr3t-token-value"
 

@@ -122,19 +122,24 @@ def run(args: argparse.Namespace, command: str) -> int:
 
 
 def demo(args: argparse.Namespace) -> int:
-    """For now: `adr-openapi` on the shipped example document of a parking-permit API."""
-    from cgconform.locations import demo_dir
+    """The built-in reference ecosystem: the reference parking-permit API on 127.0.0.1 (https),
+    checked by every profile that applies to it, in one report."""
+    import importlib
 
-    spec = demo_dir() / "parkeervergunningen.openapi.json"
-    target = Target(name="Demo: Parkeervergunningen API", spec=str(spec))
-    return execute_and_report(
-        profiles=_profiles(["adr-openapi"]),
-        target=target,
-        command="cgconform demo",
-        report_dir=Path(args.report_dir),
-        formats=["json", "junit"],
-        lang=args.lang,
-    )
+    try:
+        reference = importlib.import_module("fixtures.demo")
+    except ImportError as exc:
+        raise CommandError(f"the reference ecosystem is not installed ({exc})") from None
+    with reference.ecosystem() as target:
+        return execute_and_report(
+            profiles=_profiles(["adr-openapi", "adr-runtime"]),
+            target=target,
+            command="cgconform demo",
+            report_dir=Path(args.report_dir),
+            formats=["json", "junit"],
+            lang=args.lang,
+            seed=0,
+        )
 
 
 def profiles(args: argparse.Namespace) -> int:

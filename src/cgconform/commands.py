@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import secrets
 import sys
 from pathlib import Path
 from typing import Any
@@ -115,7 +116,8 @@ def run(args: argparse.Namespace, command: str) -> int:
         report_dir=Path(args.report_dir),
         formats=args.format,
         lang=args.lang,
-        seed=args.seed,
+        # Generated data is always reproducible: without --seed one is drawn and reported.
+        seed=args.seed if args.seed is not None else secrets.randbelow(2**31),
         strict=args.strict,
         quiet=args.quiet,
     )

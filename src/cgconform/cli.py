@@ -16,7 +16,8 @@ from typing import Any, NoReturn
 from cgconform import __version__
 
 EXIT_USAGE = 2
-FORMATS = ("json", "junit", "sarif")
+FORMATS = ("json", "junit", "sarif", "earl", "html")
+DEFAULT_FORMATS = ("json", "junit", "html")
 LINT_FORMATS = ("text", "json", "sarif", "junit")
 
 
@@ -88,7 +89,8 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--profile", action="append", required=True, metavar="P")
     _add_target_args(run)
     run.add_argument("--report-dir", default="reports", metavar="DIR")
-    run.add_argument("--format", type=_formats, default=list(FORMATS), metavar="F,F")
+    run.add_argument("--format", type=_formats, default=list(DEFAULT_FORMATS), metavar="F,F")
+    run.add_argument("--waivers", metavar="FILE", help="waivers.yaml: accepted failures")
     run.add_argument("--lang", choices=("nl", "en"), default="en")
     run.add_argument("--seed", type=_positive_int)
     run.add_argument("--strict", action="store_true", help="needs_review blocks (certification)")
@@ -130,6 +132,16 @@ def build_parser() -> argparse.ArgumentParser:
     render.add_argument("--format", type=_formats, default=["junit"], metavar="F,F")
     render.add_argument("--lang", choices=("nl", "en"), default="en")
     render.add_argument("--out", default=".", metavar="DIR")
+    sign = report_sub.add_parser("sign", help="a detached JWS over report.json's exact bytes")
+    sign.add_argument("report")
+    sign.add_argument("--key", required=True, metavar="KEY.pem")
+    sign.add_argument("--cert", metavar="CERT.pem", help="put the certificate in the header")
+    sign.add_argument("--key-password", metavar="env:NAME|file:PATH")
+    sign.add_argument("--out", metavar="FILE", help="default: REPORT.jws")
+    verify = report_sub.add_parser("verify", help="check a report against its signature")
+    verify.add_argument("report")
+    verify.add_argument("--cert", required=True, metavar="CERT.pem")
+    verify.add_argument("--sig", metavar="FILE", help="default: REPORT.jws")
     return parser
 
 

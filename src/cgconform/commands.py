@@ -52,29 +52,57 @@ def _profiles(ids: list[str], versions: dict[str, str] | None = None) -> list[Pr
         raise CommandError(str(exc)) from None
 
 
-def _write_reports(report: dict[str, Any], report_dir: Path, formats: list[str]) -> list[Path]:
+def _write_reports(
+    report: dict[str, Any], report_dir: Path, formats: list[str], lang: str = "en"
+) -> list[Path]:
+    """Every format is rendered from report.json; the badge goes next to it."""
+    from cgconform.report.badge import render_badge
     from cgconform.report.junit import render_junit
 
     try:
         report_dir.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise CommandError(f"cannot create report folder {report_dir}: {exc.strerror}") from None
+    renderers: dict[str, tuple[str, Any]] = {
+        "json": ("report.json", lambda: json.dumps(report, indent=2, ensure_ascii=False) + "\n"),
+        "junit": ("junit.xml", lambda: render_junit(report)),
+        "sarif": ("report.sarif", lambda: _json(_sarif(report))),
+        "earl": ("report.earl.jsonld", lambda: _json(_earl(report))),
+        "html": (f"report.{lang}.html", lambda: _html(report, lang)),
+    }
     written = []
+    for name in formats:
+        filename, render = renderers[name]
+        path = report_dir / filename
+        path.write_text(render(), encoding="utf-8")
+        written.append(path)
     if "json" in formats:
-        path = report_dir / "report.json"
-        path.write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-        written.append(path)
-    if "junit" in formats:
-        path = report_dir / "junit.xml"
-        path.write_text(render_junit(report), encoding="utf-8")
-        written.append(path)
-    if "sarif" in formats:
-        from cgconform.report.sarif import render_sarif
-
-        path = report_dir / "report.sarif"
-        path.write_text(json.dumps(render_sarif([report]), indent=2), encoding="utf-8")
-        written.append(path)
+        badge = report_dir / "badge.svg"
+        badge.write_text(render_badge(report, lang=lang), encoding="utf-8")
+        written.append(badge)
     return written
+
+
+def _json(data: Any) -> str:
+    return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+
+
+def _sarif(report: dict[str, Any]) -> Any:
+    from cgconform.report.sarif import render_sarif
+
+    return render_sarif([report])
+
+
+def _earl(report: dict[str, Any]) -> Any:
+    from cgconform.report.earl import render_earl
+
+    return render_earl(report)
+
+
+def _html(report: dict[str, Any], lang: str) -> str:
+    from cgconform.report.html import render_html
+
+    return render_html(report, lang=lang)
 
 
 def execute_and_report(
@@ -88,6 +116,7 @@ def execute_and_report(
     seed: int | None = None,
     strict: bool = False,
     quiet: bool = False,
+    waivers: Path | None = None,
 ) -> int:
     from cgconform.report.console import ProgressDisplay, print_summary
     from cgconform.runner import RunRequest, execute
@@ -101,14 +130,34 @@ def execute_and_report(
             report = execute(request, progress=progress.update)
     except ConfigError as exc:
         raise CommandError(str(exc)) from None
-    written = _write_reports(report, report_dir, formats)
+    if waivers is not None:
+        from datetime import date
+
+        from cgconform.waivers import apply_waivers
+
+        for notice in apply_waivers(report, _load_waivers(waivers), today=date.today()):
+            print(f"cgconform: {notice}", file=sys.stderr)
+        report["run"].setdefault("options", {})["waivers"] = str(waivers)
+    written = _write_reports(report, report_dir, formats, lang)
     print_summary(report, written, lang=lang)
     return exit_code(RunVerdict(report["verdict"]))
+
+
+def _load_waivers(path: Path) -> Any:
+    from cgconform.waivers import WaiverError, load_waivers
+
+    try:
+        return load_waivers(path)
+    except WaiverError as exc:
+        raise CommandError(str(exc)) from None
 
 
 def run(args: argparse.Namespace, command: str) -> int:
     profiles = _profiles(args.profile, _versions(args))
     target = _target_from_args(args)
+    waivers = Path(args.waivers) if args.waivers else None
+    if waivers is not None:
+        _load_waivers(waivers)  # a broken waivers file is a usage error before anything runs
     return execute_and_report(
         profiles=profiles,
         target=target,
@@ -120,6 +169,7 @@ def run(args: argparse.Namespace, command: str) -> int:
         seed=args.seed if args.seed is not None else secrets.randbelow(2**31),
         strict=args.strict,
         quiet=args.quiet,
+        waivers=waivers,
     )
 
 
@@ -138,7 +188,7 @@ def demo(args: argparse.Namespace) -> int:
             target=target,
             command="cgconform demo",
             report_dir=Path(args.report_dir),
-            formats=["json", "junit"],
+            formats=["json", "junit", "html", "earl"],
             lang=args.lang,
             seed=0,
         )
@@ -226,10 +276,65 @@ def report(args: argparse.Namespace) -> int:
         else:
             sys.stdout.write(render_text(result))
         return 1 if result.regression else 0
+    if args.report_command == "sign":
+        return _sign(args)
+    if args.report_command == "verify":
+        return _verify(args)
     data = _read_report(args.report)
-    written = _write_reports(data, Path(args.out), args.format)
+    written = _write_reports(data, Path(args.out), args.format, args.lang)
     for path in written:
         print(path)
+    return 0
+
+
+def _read_bytes(path: str, what: str) -> bytes:
+    try:
+        return Path(path).read_bytes()
+    except OSError as exc:
+        raise CommandError(f"cannot read {what} {path}: {exc.strerror or exc}") from None
+
+
+def _sign(args: argparse.Namespace) -> int:
+    from cgconform.report.signing import CredentialError, SignatureError, sign_report
+    from cgconform.target import SecretRef
+
+    body = _read_bytes(args.report, "report")
+    password = None
+    if args.key_password:
+        if not args.key_password.startswith(("env:", "file:")):
+            raise CommandError("--key-password is given by reference: env:NAME or file:PATH")
+        try:
+            password = SecretRef(args.key_password).resolve().encode()
+        except ConfigError as exc:
+            raise CommandError(str(exc)) from None
+    try:
+        jws = sign_report(
+            body,
+            _read_bytes(args.key, "key"),
+            cert_pem=_read_bytes(args.cert, "certificate") if args.cert else None,
+            password=password,
+        )
+    except (CredentialError, SignatureError) as exc:
+        raise CommandError(str(exc)) from None
+    out = Path(args.out or args.report + ".jws")
+    out.write_text(jws + "\n", encoding="utf-8")
+    print(out)
+    return 0
+
+
+def _verify(args: argparse.Namespace) -> int:
+    from cgconform.report.signing import CredentialError, SignatureError, verify_report
+
+    body = _read_bytes(args.report, "report")
+    signature = _read_bytes(args.sig or args.report + ".jws", "signature").decode().strip()
+    try:
+        verified = verify_report(body, signature, _read_bytes(args.cert, "certificate"))
+    except CredentialError as exc:
+        raise CommandError(str(exc)) from None
+    except SignatureError as exc:
+        print(f"cgconform: signature NOT valid: {exc}", file=sys.stderr)
+        return 1
+    print(f"valid signature ({verified.algorithm}) by {verified.subject}")
     return 0
 
 

@@ -91,6 +91,7 @@ def test_testcase_names_properties_and_suite_properties() -> None:
     assert case.get("time") == "0.250"
     assert _props(case) == {
         "requirement": "/core/uri-version",
+        "profile": "adr-runtime",
         "standard": "ADR",
         "level": "MUST",
         "verdict": "pass",

@@ -151,6 +151,7 @@ def _testcase(pid: str, result: Mapping[str, Any], totals: _Totals) -> ET.Elemen
         case,
         {
             "requirement": requirement,
+            "profile": result.get("profile"),
             "standard": result.get("standard"),
             "level": result.get("level"),
             "verdict": result.get("verdict"),

@@ -216,3 +216,31 @@ def read_spec_file(location: str) -> SpecDocument:
 
 def spec_is_remote(location: str) -> bool:
     return is_url(location)
+
+
+def follow_pointer(data: Any, fragment: str) -> tuple[bool, Any]:
+    """(found, value) at a JSON pointer fragment (`/components/schemas/X`) in `data`."""
+    node = data
+    for raw in fragment.split("/")[1:]:
+        key = raw.replace("~1", "/").replace("~0", "~")
+        if isinstance(node, dict) and key in node:
+            node = node[key]
+        elif isinstance(node, list) and key.isdigit() and int(key) < len(node):
+            node = node[int(key)]
+        else:
+            return False, None
+    return True, node
+
+
+def resolve_local(data: Any, node: Any, *, limit: int = 32) -> Any:
+    """Follow local `$ref`s (`#/...`) from `node`; other references are returned as they are,
+    and so is a reference that points to nothing."""
+    for _ in range(limit):
+        ref = node.get("$ref") if isinstance(node, dict) else None
+        if not isinstance(ref, str) or not ref.startswith("#"):
+            return node
+        found, target = follow_pointer(data, ref[1:])
+        if not found:
+            return node
+        node = target
+    return node

@@ -18,7 +18,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from cgconform.openapi import SpecDocument
+from cgconform.openapi import SpecDocument, follow_pointer, resolve_local
 
 OPENAPI_VERSION = re.compile(r"^3(\.\d+){1,2}$")
 HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
@@ -107,24 +107,6 @@ def _operation_ids(data: Mapping[str, Any]) -> Iterator[Problem]:
             seen[op_id] = here
 
 
-def _local(data: Mapping[str, Any], node: Any) -> Any:
-    """Follow a local `$ref` (path parameters are often shared components)."""
-    for _ in range(16):
-        if not (isinstance(node, Mapping) and isinstance(node.get("$ref"), str)):
-            return node
-        ref = node["$ref"]
-        if not ref.startswith("#/"):
-            return node
-        target: Any = data
-        for raw in ref[2:].split("/"):
-            key = raw.replace("~1", "/").replace("~0", "~")
-            if not isinstance(target, Mapping) or key not in target:
-                return node
-            target = target[key]
-        node = target
-    return node
-
-
 def _path_params(data: Mapping[str, Any]) -> Iterator[Problem]:
     paths = data.get("paths")
     if not isinstance(paths, Mapping):
@@ -141,7 +123,7 @@ def _path_params(data: Mapping[str, Any]) -> Iterator[Problem]:
             own = _list(operation.get("parameters"))
             declared: dict[str, Mapping[str, Any]] = {}
             for param in [*shared, *own]:
-                param = _local(data, param)
+                param = resolve_local(data, param)
                 if isinstance(param, Mapping) and param.get("in") == "path":
                     declared[str(param.get("name"))] = param
             here = _ptr("paths", path, method)
@@ -241,7 +223,7 @@ def _refs(spec: SpecDocument) -> Iterator[Problem]:
             if target.source not in done:
                 done.add(target.source)
                 pending.append(target)
-            if fragment and not _pointer_exists(target.data, fragment):
+            if fragment and not follow_pointer(target.data, fragment)[0]:
                 yield Problem(
                     "invalid-ref", ptr, f"{ptr}: $ref {ref} points to nothing", source=origin
                 )
@@ -262,19 +244,6 @@ def _iter_refs(node: Any, ptr: str = "") -> Iterator[tuple[str, str]]:
             stack.extend(
                 (f"{here}/{i}", v) for i, v in enumerate(current) if isinstance(v, dict | list)
             )
-
-
-def _pointer_exists(data: Any, fragment: str) -> bool:
-    node = data
-    for raw in fragment.split("/")[1:]:
-        key = raw.replace("~1", "/").replace("~0", "~")
-        if isinstance(node, Mapping) and key in node:
-            node = node[key]
-        elif isinstance(node, list) and key.isdigit() and int(key) < len(node):
-            node = node[int(key)]
-        else:
-            return False
-    return True
 
 
 def validate_openapi(spec: SpecDocument) -> list[Problem]:

@@ -14,6 +14,8 @@ from rich.markup import escape as _rich_escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from cgconform.report.labels import VERDICT_SYMBOLS
+
 _STYLE = {
     "pass": "green",
     "fail": "bold red",
@@ -24,16 +26,7 @@ _STYLE = {
     "needs_review": "cyan",
     "not_applicable": "dim",
 }
-_SYMBOL = {
-    "pass": "✓",
-    "fail": "✗",
-    "error": "‼",
-    "warning": "!",
-    "inconclusive": "?",
-    "not_tested": "-",
-    "needs_review": "☐",
-    "not_applicable": "·",
-}
+_SYMBOL = VERDICT_SYMBOLS
 _RUN_STYLE = {
     "conformant": "bold green",
     "not_conformant": "bold red",

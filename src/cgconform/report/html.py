@@ -31,6 +31,7 @@ from urllib.parse import urlsplit
 
 from jinja2 import Environment, PackageLoader, StrictUndefined
 
+from cgconform.report.labels import RUN_SYMBOLS, VERDICT_SYMBOLS
 from cgconform.verdicts import Verdict
 
 LANGUAGES = ("nl", "en")
@@ -48,18 +49,8 @@ MAX_CHECKS = 100  # checks per result
 VERDICTS: tuple[str, ...] = tuple(v.label for v in sorted(Verdict, reverse=True))  # worst first
 RUN_VERDICTS = ("conformant", "not_conformant", "inconclusive", "error")
 
-_SYMBOL = {
-    "pass": "✓",
-    "fail": "✗",
-    "error": "‼",
-    "warning": "!",
-    "inconclusive": "?",
-    "not_tested": "-",
-    "needs_review": "☐",
-    "not_applicable": "·",
-    "unknown": "?",
-}
-_RUN_SYMBOL = {"conformant": "✓", "not_conformant": "✗", "inconclusive": "?", "error": "‼"}
+_SYMBOL = {**VERDICT_SYMBOLS, "unknown": "?"}
+_RUN_SYMBOL = RUN_SYMBOLS
 
 TEXTS: dict[str, dict[str, str]] = {
     "en": {

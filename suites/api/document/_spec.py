@@ -6,7 +6,7 @@ import re
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from cgconform.openapi import SpecDocument
+from cgconform.openapi import SpecDocument, follow_pointer, resolve_local
 from cgconform.outcomes import Failure, Inconclusive, Outcome
 
 HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
@@ -47,20 +47,9 @@ def location(spec: SpecDocument, ptr: str, value: Any = None) -> dict[str, Any]:
     return {"document": doc}
 
 
-def resolve(document: Mapping[str, Any], node: Any, *, depth: int = 0) -> Any:
+def resolve(document: Mapping[str, Any], node: Any) -> Any:
     """Follow a local `$ref` (`#/components/...`); remote refs are returned as they are."""
-    while isinstance(node, dict) and isinstance(node.get("$ref"), str) and depth < 32:
-        ref = node["$ref"]
-        if not ref.startswith("#/"):
-            return node
-        target: Any = document
-        for raw in ref[2:].split("/"):
-            key = raw.replace("~1", "/").replace("~0", "~")
-            if not isinstance(target, Mapping) or key not in target:
-                return node
-            target = target[key]
-        node, depth = target, depth + 1
-    return node
+    return resolve_local(document, node)
 
 
 def iter_operations(document: Mapping[str, Any]) -> Iterator[tuple[str, str, Mapping[str, Any]]]:
@@ -96,9 +85,9 @@ def iter_responses(
 INDEXED_KEYS = frozenset({"responses", "properties", "servers"})
 
 
-def _index(node: Any) -> dict[str, list[tuple[str, Any]]]:
-    """One walk over the document: (pointer, value) of every member with an indexed name."""
-    found: dict[str, list[tuple[str, Any]]] = {k: [] for k in INDEXED_KEYS}
+def _index(node: Any, keys: frozenset[str] = INDEXED_KEYS) -> dict[str, list[tuple[str, Any]]]:
+    """One walk over the document: (pointer, value) of every member named one of `keys`."""
+    found: dict[str, list[tuple[str, Any]]] = {k: [] for k in keys}
     stack: list[tuple[str, Any]] = [("", node)]
     while stack:
         here, current = stack.pop()
@@ -122,31 +111,12 @@ def iter_key(document: Mapping[str, Any], key: str) -> Iterator[tuple[str, Any]]
     The walk is done once per document and shared by the checks."""
     spec: SpecDocument | None = getattr(document, "spec", None)
     if key not in INDEXED_KEYS or spec is None:
-        yield from (
-            _index(document).get(key, []) if key in INDEXED_KEYS else _walk_for(document, key)
-        )
+        yield from _index(document, frozenset({key}))[key]
         return
     index = spec.memo.get("keys")
     if index is None:
         index = spec.memo["keys"] = _index(document)
     yield from index[key]
-
-
-def _walk_for(node: Any, key: str) -> Iterator[tuple[str, Any]]:
-    stack: list[tuple[str, Any]] = [("", node)]
-    while stack:
-        here, current = stack.pop()
-        if isinstance(current, dict):
-            for k, v in current.items():
-                child = f"{here}/{escape(str(k))}"
-                if k == key:
-                    yield child, v
-                if isinstance(v, dict | list):
-                    stack.append((child, v))
-        elif isinstance(current, list):
-            for i, v in enumerate(current):
-                if isinstance(v, dict | list):
-                    stack.append((f"{here}/{i}", v))
 
 
 def escape(key: str) -> str:
@@ -182,15 +152,9 @@ def resolve_at(
             prefix = "" if target_doc is spec else f"{target_doc.source}#"
         else:
             prefix = ""
-        target: Any = data
-        for raw in fragment.split("/")[1:]:
-            key = unescape(raw)
-            if isinstance(target, Mapping) and key in target:
-                target = target[key]
-            elif isinstance(target, list) and key.isdigit() and int(key) < len(target):
-                target = target[int(key)]
-            else:
-                return node, ptr
+        found, target = follow_pointer(data, fragment)
+        if not found:
+            return node, ptr
         node, ptr, depth = target, prefix + fragment, depth + 1
     return node, ptr
 

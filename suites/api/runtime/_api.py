@@ -13,6 +13,7 @@ from urllib.parse import urlencode, urlsplit
 
 from cgconform.context import RunContext
 from cgconform.evidence import Exchange
+from cgconform.openapi import resolve_local
 from cgconform.openapi_examples import SchemaValidators
 from cgconform.outcomes import Inconclusive, NotTested
 
@@ -85,19 +86,7 @@ class ApiUnderTest:
         return found
 
     def resolve(self, node: Any) -> Any:
-        for _ in range(16):
-            ref = node.get("$ref") if isinstance(node, Mapping) else None
-            if not isinstance(ref, str) or not ref.startswith("#/"):
-                return node
-            target: Any = self.document
-            for raw in ref[2:].split("/"):
-                target = (
-                    target.get(raw.replace("~1", "/").replace("~0", "~"), {})
-                    if isinstance(target, Mapping)
-                    else {}
-                )
-            node = target
-        return node
+        return resolve_local(self.document, node)
 
     @cached_property
     def validators(self) -> SchemaValidators:

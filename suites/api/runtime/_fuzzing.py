@@ -8,6 +8,7 @@ shared by the checks that judge it. schemathesis and hypothesis are imported her
 
 from __future__ import annotations
 
+import copy
 from dataclasses import dataclass, field
 from typing import Any, cast
 
@@ -34,6 +35,7 @@ class FuzzRun:
     sent: list[Sent] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)  # operations not sent, with why
     stopped: str | None = None  # why fuzzing stopped early (budget), if it did
+    stateful_skipped: str | None = None  # why the stateful phase did not run, if it did not
 
     def of(self, mode: str) -> list[Sent]:
         return [s for s in self.sent if s.mode == mode]
@@ -125,7 +127,7 @@ def fuzz(api: ApiUnderTest, examples: int = DEFAULT_EXAMPLES) -> FuzzRun:
     run = FuzzRun()
     seed = api.context.seed if api.context.seed is not None else 0
     config = schemathesis.Config.from_dict({"seed": seed})
-    schema = schemathesis.openapi.from_dict(api.document, config=config)
+    schema = schemathesis.openapi.from_dict(copy.deepcopy(api.document), config=config)
     schema.config.update(base_url=api.base_url)
     for result in schema.get_all_operations():
         try:
@@ -158,3 +160,78 @@ def fuzz(api: ApiUnderTest, examples: int = DEFAULT_EXAMPLES) -> FuzzRun:
                 except Outcome:
                     continue  # a request the network refused: the others still count
     return run
+
+
+def _as_schemathesis_response(exchange: Exchange) -> Any:
+    """Our exchange in the shape schemathesis' state machine reads links from."""
+    import requests
+    from schemathesis.core.transport import Response
+
+    headers: dict[str, list[str]] = {}
+    for name, value in exchange.headers.items():
+        headers.setdefault(name.lower(), []).append(value)
+    prepared = requests.Request(exchange.request.method, exchange.request.url).prepare()
+    return Response(
+        status_code=exchange.status,
+        headers=headers,
+        content=exchange.body,
+        request=prepared,
+        elapsed=exchange.elapsed_s,
+        verify=True,
+    )
+
+
+def stateful(api: ApiUnderTest, run: FuzzRun, scenarios: int = 6) -> str | None:
+    """Sequences along the document's links (schemathesis' stateful phase), sent through our
+    HTTP layer and added to `run` as mode "stateful". Returns why it did not run, if not."""
+    import schemathesis
+    from hypothesis import HealthCheck, Phase, reject, settings
+
+    seed = api.context.seed if api.context.seed is not None else 0
+    # A copy: schemathesis adds the links it infers to the document it is given.
+    schema = schemathesis.openapi.from_dict(
+        copy.deepcopy(api.document), config=schemathesis.Config.from_dict({"seed": seed})
+    )
+    schema.config.update(base_url=api.base_url)
+    if not schema.statistic.transitions.total:
+        return "the document defines no links between operations to follow"
+    try:
+        base: Any = schema.as_state_machine()
+    except Exception as exc:  # schemathesis cannot build sequences from these links
+        return f"no sequences could be built from the document's links: {exc}"
+    sent_before = len(run.sent)
+
+    class Machine(base):  # type: ignore[misc]
+        def call(self, case: Any, **kwargs: Any) -> Any:
+            method, path = case.operation.method.upper(), case.operation.path
+            if method not in SAFE and not api.may_write(method, path):
+                reject()  # a write the target does not allow: this sequence is not sent
+            try:
+                exchange = _send(api, case)
+            except BudgetExhausted as exc:
+                run.stopped = exc.message
+                reject()
+            run.sent.append(Sent("stateful", f"{method} {path}", exchange))
+            return _as_schemathesis_response(exchange)
+
+        def validate_response(self, response: Any, case: Any, **kwargs: Any) -> None:
+            return None  # judged by cgconform's own checks, from `run`
+
+    try:
+        Machine.run(
+            settings=settings(
+                max_examples=scenarios,
+                database=None,
+                deadline=None,
+                derandomize=True,
+                suppress_health_check=list(HealthCheck),
+                phases=[Phase.generate],
+                stateful_step_count=4,
+            )
+        )
+    except Exception as exc:  # hypothesis found nothing it could run (all writes rejected)
+        if len(run.sent) == sent_before:
+            return f"no sequence could be sent: {type(exc).__name__}"
+    if len(run.sent) == sent_before:
+        return "no sequence could be sent (its writes are not allowed: allow_writes)"
+    return None

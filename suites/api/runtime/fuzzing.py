@@ -11,14 +11,19 @@ from cgconform.outcomes import Failure, NotTested, Warning
 
 from ._api import ApiUnderTest
 from ._contract import response_problems
-from ._fuzzing import FuzzRun, Sent, fuzz
+from ._fuzzing import FuzzRun, Sent, fuzz, stateful
 
 
 @pytest.fixture(scope="session")
 def fuzzed(api: ApiUnderTest) -> FuzzRun:
     if not api.document:
         raise NotTested("no OpenAPI document to generate requests from")
-    return fuzz(api)
+    run = fuzz(api)
+    if run.stopped is None:
+        run.stateful_skipped = stateful(api, run)
+    else:
+        run.stateful_skipped = f"the budget was spent ({run.stopped})"
+    return run
 
 
 def _coverage(run: FuzzRun) -> str:
@@ -27,6 +32,9 @@ def _coverage(run: FuzzRun) -> str:
         parts.append(f"not sent: {'; '.join(run.skipped)}")
     if run.stopped:
         parts.append(f"stopped early: {run.stopped}")
+    stateful = len(run.of("stateful"))
+    if stateful:
+        parts.append(f"{stateful} of them in sequences along the document's links")
     return ", ".join(parts)
 
 
@@ -81,4 +89,28 @@ def invalid_generated_input_is_refused(fuzzed: FuzzRun) -> None:
             f"{_line(accepted[0])}; check whether the input was invalid to the API and answer "
             f"400 if so ({_coverage(fuzzed)})",
             evidence=[s.exchange.to_evidence() for s in accepted[:5]],
+        )
+
+
+@pytest.mark.requirement("ADR", "/core/doc-openapi")
+def answers_along_the_documents_links_match_the_contract(
+    fuzzed: FuzzRun, api: ApiUnderTest
+) -> None:
+    """schemathesis' stateful phase: sequences that follow the document's links (create, then
+    read what was created), each answer checked against the document."""
+    if fuzzed.stateful_skipped:
+        raise NotTested(f"stateful phase not run: {fuzzed.stateful_skipped}")
+    wrong = []
+    for sent in fuzzed.of("stateful"):
+        if sent.exchange.status >= 500:
+            continue  # judged by /core/http-response-code
+        problems = response_problems(api, sent.exchange)
+        if problems:
+            wrong.append((sent, problems[0]))
+    if wrong:
+        sent, problem = wrong[0]
+        raise Failure(
+            f"{len(wrong)} answer(s) in sequences along the document's links do not match "
+            f"the document, e.g. {_line(sent)}: {problem} ({_coverage(fuzzed)})",
+            evidence=[s.exchange.to_evidence() for s, _ in wrong[:5]],
         )

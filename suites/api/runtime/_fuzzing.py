@@ -14,6 +14,7 @@ from typing import Any, cast
 
 from cgconform.evidence import Exchange
 from cgconform.outcomes import BudgetExhausted, Outcome
+from cgconform.schemathesis_bridge import as_schemathesis_response
 
 from ._api import ApiUnderTest
 
@@ -162,25 +163,6 @@ def fuzz(api: ApiUnderTest, examples: int = DEFAULT_EXAMPLES) -> FuzzRun:
     return run
 
 
-def _as_schemathesis_response(exchange: Exchange) -> Any:
-    """Our exchange in the shape schemathesis' state machine reads links from."""
-    import requests
-    from schemathesis.core.transport import Response
-
-    headers: dict[str, list[str]] = {}
-    for name, value in exchange.headers.items():
-        headers.setdefault(name.lower(), []).append(value)
-    prepared = requests.Request(exchange.request.method, exchange.request.url).prepare()
-    return Response(
-        status_code=exchange.status,
-        headers=headers,
-        content=exchange.body,
-        request=prepared,
-        elapsed=exchange.elapsed_s,
-        verify=True,
-    )
-
-
 def stateful(api: ApiUnderTest, run: FuzzRun, scenarios: int = 6) -> str | None:
     """Sequences along the document's links (schemathesis' stateful phase), sent through our
     HTTP layer and added to `run` as mode "stateful". Returns why it did not run, if not."""
@@ -212,7 +194,7 @@ def stateful(api: ApiUnderTest, run: FuzzRun, scenarios: int = 6) -> str | None:
                 run.stopped = exc.message
                 reject()
             run.sent.append(Sent("stateful", f"{method} {path}", exchange))
-            return _as_schemathesis_response(exchange)
+            return as_schemathesis_response(exchange)
 
         def validate_response(self, response: Any, case: Any, **kwargs: Any) -> None:
             return None  # judged by cgconform's own checks, from `run`

@@ -60,23 +60,28 @@ def generated_requests_cause_no_server_error(fuzzed: FuzzRun) -> None:
         )
 
 
-@pytest.mark.requirement("ADR", "/core/doc-openapi")
-def answers_to_generated_requests_match_the_contract(fuzzed: FuzzRun, api: ApiUnderTest) -> None:
-    _nothing_sent(fuzzed)
+def _raise_contract_violations(api: ApiUnderTest, fuzzed: FuzzRun, mode: str, what: str) -> None:
+    """Fail with the answers of one mode that do not match the document (5xx excepted:
+    /core/http-response-code judges those)."""
     wrong = []
-    for sent in fuzzed.of("positive"):
-        if sent.exchange.status >= 500:
-            continue  # judged by /core/http-response-code
-        problems = response_problems(api, sent.exchange)
-        if problems:
-            wrong.append((sent, problems[0]))
+    for sent in fuzzed.of(mode):
+        if sent.exchange.status < 500:
+            problems = response_problems(api, sent.exchange)
+            if problems:
+                wrong.append((sent, problems[0]))
     if wrong:
         sent, problem = wrong[0]
         raise Failure(
-            f"{len(wrong)} answer(s) to valid generated requests do not match the document, "
-            f"e.g. {_line(sent)}: {problem} ({_coverage(fuzzed)})",
+            f"{len(wrong)} answer(s) {what} do not match the document, e.g. {_line(sent)}: "
+            f"{problem} ({_coverage(fuzzed)})",
             evidence=[s.exchange.to_evidence() for s, _ in wrong[:5]],
         )
+
+
+@pytest.mark.requirement("ADR", "/core/doc-openapi")
+def answers_to_generated_requests_match_the_contract(fuzzed: FuzzRun, api: ApiUnderTest) -> None:
+    _nothing_sent(fuzzed)
+    _raise_contract_violations(api, fuzzed, "positive", "to valid generated requests")
 
 
 @pytest.mark.requirement("ADR", "/core/error-handling/invalid-input")
@@ -100,17 +105,4 @@ def answers_along_the_documents_links_match_the_contract(
     read what was created), each answer checked against the document."""
     if fuzzed.stateful_skipped:
         raise NotTested(f"stateful phase not run: {fuzzed.stateful_skipped}")
-    wrong = []
-    for sent in fuzzed.of("stateful"):
-        if sent.exchange.status >= 500:
-            continue  # judged by /core/http-response-code
-        problems = response_problems(api, sent.exchange)
-        if problems:
-            wrong.append((sent, problems[0]))
-    if wrong:
-        sent, problem = wrong[0]
-        raise Failure(
-            f"{len(wrong)} answer(s) in sequences along the document's links do not match "
-            f"the document, e.g. {_line(sent)}: {problem} ({_coverage(fuzzed)})",
-            evidence=[s.exchange.to_evidence() for s, _ in wrong[:5]],
-        )
+    _raise_contract_violations(api, fuzzed, "stateful", "in sequences along the links")

@@ -87,10 +87,12 @@ class Profile:
 
 
 @cache
-def _schema(name: str) -> dict[str, Any]:
+def _validator(name: str) -> Any:
+    """The compiled validator of one of the shipped schemas (compiled once per process)."""
+    import jsonschema
+
     text = resources.files("cgconform.schemas").joinpath(name).read_text(encoding="utf-8")
-    loaded: dict[str, Any] = json.loads(text)
-    return loaded
+    return jsonschema.Draft202012Validator(json.loads(text))
 
 
 def _read_yaml(path: Path) -> Any:
@@ -108,10 +110,7 @@ def _read_yaml(path: Path) -> Any:
 
 
 def _validate(path: Path, data: Any, schema_name: str) -> None:
-    import jsonschema
-
-    validator = jsonschema.Draft202012Validator(_schema(schema_name))
-    errors = sorted(validator.iter_errors(data), key=lambda e: list(e.absolute_path))
+    errors = sorted(_validator(schema_name).iter_errors(data), key=lambda e: list(e.absolute_path))
     if errors:
         first = errors[0]
         where = _field_path(first.absolute_path) or "(top level)"
@@ -143,10 +142,19 @@ class Catalogue:
         return any(req_id in reqs for (std, _), reqs in self.by_version.items() if std == standard)
 
 
-def load_catalogue(directory: Path | None = None) -> Catalogue:
+def load_catalogue(
+    directory: Path | None = None, standards: Iterable[str] | None = None
+) -> Catalogue:
+    """The catalogues in ``profiles/standards/`` (only those of `standards` when given:
+    files are named ``<STANDARD>-<version>.yaml``)."""
     base = (directory or profiles_dir()) / "standards"
     by_version: dict[tuple[str, str], dict[str, Requirement]] = {}
-    for path in sorted(base.glob("*.yaml")):
+    paths = (
+        sorted(base.glob("*.yaml"))
+        if standards is None
+        else sorted({p for std in standards for p in base.glob(f"{std}-*.yaml")})
+    )
+    for path in paths:
         data = _read_yaml(path)
         _validate(path, data, "catalogue.schema.json")
         std, version = data["standard"], data["standard_version"]
@@ -274,12 +282,17 @@ def select_profiles(
 ) -> list[Profile]:
     """The named profiles (only these are loaded), at the requested standard versions."""
     base = directory or profiles_dir()
-    catalogue = load_catalogue(base)
-    chosen = []
+    paths = []
     for pid in ids:
         path = base / f"{pid}.yaml"
         if not path.is_file():
             known = ", ".join(sorted(p.stem for p in base.glob("*.yaml"))) or "none"
             raise CatalogueError(f"unknown profile {pid!r} (known profiles: {known})")
-        chosen.append(_load_profile(path, catalogue, versions))
-    return chosen
+        paths.append(path)
+    standards = set()
+    for path in paths:
+        data = _read_yaml(path)
+        if isinstance(data, dict) and isinstance(data.get("standard"), str):
+            standards.add(data["standard"])
+    catalogue = load_catalogue(base, standards)  # only what these profiles cite
+    return [_load_profile(path, catalogue, versions) for path in paths]

@@ -102,6 +102,17 @@ class SpecDocument:
     def _source_map(self) -> SourceMap | None:
         return SourceMap(self.text) if self.text is not None else None
 
+    def members(self, key: str) -> list[tuple[str, Any]]:
+        """(JSON pointer, value) of every member named `key`, anywhere in the document as
+        written (like JSONPath `$..[key]`). One walk per document serves every indexed key."""
+        if key not in INDEXED_KEYS:
+            return index_members(self.data, frozenset({key}))[key]
+        index = self.memo.get("members")
+        if index is None:
+            index = self.memo["members"] = index_members(self.data, INDEXED_KEYS)
+        found: list[tuple[str, Any]] = index[key]
+        return found
+
     def position(self, pointer: str) -> tuple[int, int] | None:
         """(line, column), 1-based, of the member at a JSON pointer; None when unknown.
         For a member that does not exist, the nearest existing parent."""
@@ -244,3 +255,27 @@ def resolve_local(data: Any, node: Any, *, limit: int = 32) -> Any:
             return node
         node = target
     return node
+
+
+# Member names the checks look for everywhere in a document; one walk indexes them all.
+INDEXED_KEYS = frozenset({"$ref", "responses", "properties", "servers"})
+
+
+def index_members(node: Any, keys: frozenset[str]) -> dict[str, list[tuple[str, Any]]]:
+    """One walk over `node`: (JSON pointer, value) of every member named one of `keys`."""
+    found: dict[str, list[tuple[str, Any]]] = {k: [] for k in keys}
+    stack: list[tuple[str, Any]] = [("", node)]
+    while stack:
+        here, current = stack.pop()
+        if isinstance(current, dict):
+            for k, v in current.items():
+                child = f"{here}/{str(k).replace('~', '~0').replace('/', '~1')}"
+                if k in found:
+                    found[k].append((child, v))
+                if isinstance(v, dict | list):
+                    stack.append((child, v))
+        elif isinstance(current, list):
+            for i, v in enumerate(current):
+                if isinstance(v, dict | list):
+                    stack.append((f"{here}/{i}", v))
+    return found

@@ -9,7 +9,6 @@ Validation is compiled (jsonschema-rs) against the whole document, so `$ref`s re
 
 from __future__ import annotations
 
-import copy
 from collections.abc import Iterator, Mapping
 from typing import Any
 
@@ -60,21 +59,25 @@ def _to_json_schema(node: Any, *, drop_required: str | None) -> Any:
 class SchemaValidators:
     """Compiled validators for one document, per view (schema / request / response)."""
 
-    def __init__(self, data: Mapping[str, Any], oas30: bool) -> None:
+    def __init__(self, data: Mapping[str, Any], oas30: bool, text: str | None = None) -> None:
         self.data = data
         self.oas30 = oas30
+        # What the document's text shows it uses decides which views need building at all.
+        self._converts = oas30 and (text is None or "nullable" in text or "exclusiveM" in text)
+        self._has_access = text is None or "readOnly" in text or "writeOnly" in text
         self._registries: dict[str | None, Any] = {}
 
     def _registry(self, drop: str | None) -> Any:
         import jsonschema_rs
 
+        if drop is not None and not self._has_access:
+            drop = None  # no readOnly/writeOnly anywhere: every view is the plain one
         if drop not in self._registries:
-            view = (
+            view: Any = (
                 _to_json_schema(self.data, drop_required=drop)
-                if (self.oas30 or drop)
-                else (copy.deepcopy(dict(self.data)))
+                if (self._converts or drop)
+                else self.data
             )
-            view["$schema"] = "https://json-schema.org/draft/2020-12/schema"
             self._registries[drop] = jsonschema_rs.Registry([(ROOT, view)])
         return self._registries[drop]
 
@@ -140,7 +143,7 @@ def example_problems(spec: SpecDocument, version: str) -> Iterator[Any]:
     from cgconform.openapi_validation import Problem
 
     data = spec.data
-    validators = SchemaValidators(data, oas30=version.startswith("3.0"))
+    validators = SchemaValidators(data, oas30=version.startswith("3.0"), text=spec.text)
     found = 0
     starts = [("/components/schemas", (data.get("components") or {}).get("schemas"), True)]
     starts += [(f"/{_escape(str(k))}", v, False) for k, v in data.items() if k != "components"]

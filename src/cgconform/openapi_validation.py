@@ -206,7 +206,9 @@ def _refs(spec: SpecDocument) -> Iterator[Problem]:
     pending, done = [spec], {spec.source}
     while pending:
         document = pending.pop()
-        for ptr, ref in _iter_refs(document.data):
+        for ptr, ref in document.members("$ref"):
+            if not isinstance(ref, str):
+                continue
             where, _, fragment = ref.partition("#")
             target = document.referenced(where) if where else document
             origin = "" if document is spec else document.source
@@ -227,23 +229,6 @@ def _refs(spec: SpecDocument) -> Iterator[Problem]:
                 yield Problem(
                     "invalid-ref", ptr, f"{ptr}: $ref {ref} points to nothing", source=origin
                 )
-
-
-def _iter_refs(node: Any, ptr: str = "") -> Iterator[tuple[str, str]]:
-    stack = [(ptr, node)]
-    while stack:
-        here, current = stack.pop()
-        if isinstance(current, dict):
-            ref = current.get("$ref")
-            if isinstance(ref, str):
-                yield f"{here}/$ref", ref
-            for key, value in current.items():
-                if isinstance(value, dict | list):
-                    stack.append((f"{here}/{_escape(str(key))}", value))
-        elif isinstance(current, list):
-            stack.extend(
-                (f"{here}/{i}", v) for i, v in enumerate(current) if isinstance(v, dict | list)
-            )
 
 
 def validate_openapi(spec: SpecDocument) -> list[Problem]:

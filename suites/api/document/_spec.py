@@ -6,7 +6,7 @@ import re
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from cgconform.openapi import SpecDocument, follow_pointer, resolve_local
+from cgconform.openapi import SpecDocument, follow_pointer, index_members, resolve_local
 from cgconform.outcomes import Failure, Inconclusive, Outcome
 
 HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
@@ -82,41 +82,15 @@ def iter_responses(
                     yield pointer("paths", path, method, "responses", str(code)), resolved
 
 
-INDEXED_KEYS = frozenset({"responses", "properties", "servers"})
-
-
-def _index(node: Any, keys: frozenset[str] = INDEXED_KEYS) -> dict[str, list[tuple[str, Any]]]:
-    """One walk over the document: (pointer, value) of every member named one of `keys`."""
-    found: dict[str, list[tuple[str, Any]]] = {k: [] for k in keys}
-    stack: list[tuple[str, Any]] = [("", node)]
-    while stack:
-        here, current = stack.pop()
-        if isinstance(current, dict):
-            for k, v in current.items():
-                child = f"{here}/{escape(str(k))}"
-                if k in found:
-                    found[k].append((child, v))
-                if isinstance(v, dict | list):
-                    stack.append((child, v))
-        elif isinstance(current, list):
-            for i, v in enumerate(current):
-                if isinstance(v, dict | list):
-                    stack.append((f"{here}/{i}", v))
-    return found
-
-
 def iter_key(document: Mapping[str, Any], key: str) -> Iterator[tuple[str, Any]]:
     """(pointer, value) of every member named `key`, anywhere in the document as written
     (like JSONPath `$..[key]`; local `$ref` targets are reached where they are defined).
     The walk is done once per document and shared by the checks."""
     spec: SpecDocument | None = getattr(document, "spec", None)
-    if key not in INDEXED_KEYS or spec is None:
-        yield from _index(document, frozenset({key}))[key]
-        return
-    index = spec.memo.get("keys")
-    if index is None:
-        index = spec.memo["keys"] = _index(document)
-    yield from index[key]
+    if spec is None:
+        yield from index_members(document, frozenset({key}))[key]
+    else:
+        yield from spec.members(key)
 
 
 def escape(key: str) -> str:

@@ -204,5 +204,10 @@ def _invalid_value(schema: Mapping[str, Any]) -> str | None:
     return None
 
 
+def exchange_line(exchange: Exchange) -> str:
+    """`GET https://.../zaken → 200`: one exchange in a message."""
+    return f"{exchange.request.method} {exchange.request.url} → {exchange.status}"
+
+
 def host_of(url: str) -> str:
     return urlsplit(url).netloc

@@ -18,12 +18,9 @@ from cgconform.outcomes import (
 
 from . import _probes
 from ._api import ApiUnderTest
+from ._api import exchange_line as _line
 
 PROBLEM_MEMBERS = ("status", "title", "detail")
-
-
-def _line(exchange: Exchange) -> str:
-    return f"{exchange.request.method} {exchange.request.url} → {exchange.status}"
 
 
 def _problem_defects(exchange: Exchange) -> list[str]:

@@ -9,7 +9,7 @@ import pytest
 
 from cgconform.outcomes import Failure, NotTested, Warning
 
-from ._api import ApiUnderTest
+from ._api import ApiUnderTest, exchange_line
 from ._contract import response_problems
 from ._fuzzing import FuzzRun, Sent, fuzz, stateful
 
@@ -39,8 +39,7 @@ def _coverage(run: FuzzRun) -> str:
 
 
 def _line(sent: Sent) -> str:
-    e = sent.exchange
-    return f"{e.request.method} {e.request.url} → {e.status} ({sent.mode} data)"
+    return f"{exchange_line(sent.exchange)} ({sent.mode} data)"
 
 
 def _nothing_sent(run: FuzzRun) -> None:

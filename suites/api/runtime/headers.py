@@ -12,6 +12,7 @@ from cgconform.outcomes import Failure, Warning
 
 from . import _probes
 from ._api import ApiUnderTest
+from ._api import exchange_line as _line
 
 # The headers ADR lists for every API response, with the value each must have (None: any).
 SECURITY_HEADERS: dict[str, re.Pattern[str] | None] = {
@@ -30,10 +31,6 @@ SESSION_COOKIE = re.compile(
     r"(?:^|,\s*)(JSESSIONID|PHPSESSID|ASP\.NET_SessionId|SESSIONID|session|sid|connect\.sid)=",
     re.IGNORECASE,
 )
-
-
-def _line(exchange: Exchange) -> str:
-    return f"{exchange.request.method} {exchange.request.url} → {exchange.status}"
 
 
 def _missing_headers(exchange: Exchange, https: bool) -> list[str]:

@@ -137,3 +137,26 @@ def test_every_corpus_file_lints_without_a_suite_error(name: str) -> None:
     assert_valid_report(report)
     errors = [r for r in report["results"] if r["verdict"] == "error"]
     assert not errors, errors[0]["message"]
+
+
+@pytest.mark.parametrize(
+    ("name", "text"),
+    [
+        ("dup.yaml", "openapi: 3.0.3\ninfo:\n  title: Een\n  title: Twee\n  version: 1.0.0\n"),
+        (
+            "dup.json",
+            '{"openapi": "3.0.3", "info": {"title": "Een", "title": "Twee", "version": "1.0.0"}}',
+        ),
+    ],
+)
+def test_a_key_given_twice_fails_doc_openapi_and_the_rest_is_still_checked(
+    tmp_path: Path, name: str, text: str
+) -> None:
+    path = tmp_path / name
+    path.write_text(text)
+    (report,) = lint_paths([str(path)], offline=True)
+    rows = {r["requirement"]: r for r in report["results"]}
+    assert rows["/core/doc-openapi"]["verdict"] == "fail"
+    assert "twice" in rows["/core/doc-openapi"]["message"]
+    assert "title" in rows["/core/doc-openapi"]["message"]
+    assert rows["/core/semver"]["verdict"] == "pass"  # read as JSON parsers read it

@@ -39,6 +39,8 @@ class SpecDocument:
     evidence: tuple[dict[str, Any], ...] = ()  # the exchange that fetched a remote document
     # Pointers of mapping keys that YAML read as numbers or booleans (`200:` unquoted).
     non_string_keys: tuple[str, ...] = ()
+    # Keys that occur twice in one object (the last one was kept), as `key (line N)`.
+    duplicate_keys: tuple[str, ...] = ()
     # How documents that $refs point to are fetched over HTTP (None: remote refs are not
     # fetched), and the documents already loaded, shared by a document and all it references.
     fetch_remote: Callable[[str], SpecDocument] | None = field(
@@ -157,10 +159,11 @@ def _key_text(key: Any) -> str:
 
 def parse_document(text: str, source: str) -> SpecDocument:
     odd_keys: list[str] = []
+    duplicates: list[str] = []
     stripped = text.lstrip()
     if stripped.startswith(("{", "[")):
         try:
-            data = json.loads(text)
+            data = json.loads(text, object_pairs_hook=_pairs(duplicates))
         except json.JSONDecodeError as exc:
             return SpecDocument(
                 source,
@@ -170,7 +173,7 @@ def parse_document(text: str, source: str) -> SpecDocument:
             )
     else:
         try:
-            data = _load_yaml(text)
+            data = _load_yaml(text, duplicates)
             if _MAY_NEED_NORMALISING.search(text):
                 data = _normalise(data, "", odd_keys)
         except ValueError as exc:
@@ -180,10 +183,28 @@ def parse_document(text: str, source: str) -> SpecDocument:
         return SpecDocument(
             source, text, data, f"{source}: an OpenAPI document is an object, got {kind}"
         )
-    return SpecDocument(source, text, data, non_string_keys=tuple(odd_keys))
+    return SpecDocument(
+        source, text, data, non_string_keys=tuple(odd_keys), duplicate_keys=tuple(duplicates)
+    )
 
 
-def _load_yaml(text: str) -> Any:
+def _pairs(duplicates: list[str]) -> Callable[[list[tuple[str, Any]]], dict[str, Any]]:
+    """A JSON object hook that notes keys given twice (JSON parsers keep the last one)."""
+
+    def build(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+        made = dict(pairs)
+        if len(made) != len(pairs):
+            seen: set[str] = set()
+            for key, _ in pairs:
+                if key in seen:
+                    duplicates.append(repr(key))
+                seen.add(key)
+        return made
+
+    return build
+
+
+def _load_yaml(text: str, duplicates: list[str]) -> Any:
     """YAML 1.2 with yaml-rs (compiled, ~10x faster); PyYAML where yaml-rs is missing.
     A syntax error is a ValueError whose text starts with ` (line L, column C): problem`."""
     try:
@@ -194,6 +215,10 @@ def _load_yaml(text: str) -> Any:
         return yaml_rs.loads(text)
     except yaml_rs.YAMLDecodeError as exc:
         lines = str(exc).splitlines()
+        if "duplicate mapping key" in str(exc):  # noted, then read as JSON parsers do
+            named = re.search(r"duplicate mapping key: (.+)$", lines[0]) if lines else None
+            duplicates.append(named[1].strip() if named else "(a key)")
+            return yaml_rs.loads(text, duplicate_key_policy=yaml_rs.DuplicateKeyPolicy.LastWins)
         where = re.search(r"line (\d+), column (\d+)", lines[0]) if lines else None
         problem = lines[-1].strip() if lines else "syntax error"
         at = f" (line {where[1]}, column {where[2]})" if where else ""

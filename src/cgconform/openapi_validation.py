@@ -69,6 +69,11 @@ def _structure(data: Mapping[str, Any], version: str) -> Iterator[Problem]:
         yield Problem("oas3-schema", path, f"{path or '/'}: {error.message[:300]}")
 
 
+def _duplicate_keys(spec: SpecDocument) -> Iterator[Problem]:
+    for where in spec.duplicate_keys:
+        yield Problem("parser", "", f"a key occurs twice in one object: {where}")
+
+
 def _non_string_keys(spec: SpecDocument) -> Iterator[Problem]:
     for ptr in spec.non_string_keys:
         key = ptr.rsplit("/", 1)[-1]
@@ -260,6 +265,7 @@ def validate_openapi(spec: SpecDocument) -> list[Problem]:
         ]
     problems: list[Problem] = []
     for found in (
+        _duplicate_keys(spec),
         _non_string_keys(spec),
         _structure(data, version),
         _operation_ids(data),

@@ -22,9 +22,11 @@ def api_is_served_over_tls_1_2_or_newer(cg_context: RunContext) -> None:
     if not base_url:
         raise Inconclusive("no base URL to check the transport of")
     if urlsplit(base_url).scheme != "https":
+        answer = cg_context.http.get(base_url)  # unreachable: inconclusive, not a failure
         raise Failure(
-            f"{base_url} is served over plain http; ADR: APIs MUST use TLS (1.2 or newer)",
-            evidence=[{"note": f"base URL {base_url}"}],
+            f"{base_url} is served over plain http (it answered {answer.status}); ADR: APIs "
+            "MUST use TLS (1.2 or newer)",
+            evidence=[answer.to_evidence()],
         )
     timeout = target.budget.timeout_s
     agreed = handshake(base_url, target.tls, timeout_s=timeout)

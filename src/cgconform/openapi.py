@@ -10,7 +10,7 @@ import datetime as _dt
 import json
 import os
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 from functools import cached_property
 from pathlib import Path
@@ -304,3 +304,21 @@ def index_members(node: Any, keys: frozenset[str]) -> dict[str, list[tuple[str, 
                 if isinstance(v, dict | list):
                     stack.append((f"{here}/{i}", v))
     return found
+
+
+HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
+
+
+def iter_operations(data: Any) -> Iterator[tuple[str, str, dict[str, Any]]]:
+    """(path, method, operation) for every operation under `paths` (local `$ref`s of path
+    items followed), in document order."""
+    paths = data.get("paths") if isinstance(data, dict) else None
+    if not isinstance(paths, dict):
+        return
+    for path, item in paths.items():
+        item = resolve_local(data, item)
+        if isinstance(item, dict):
+            for method in HTTP_METHODS:
+                operation = item.get(method)
+                if isinstance(operation, dict):
+                    yield str(path), method, operation

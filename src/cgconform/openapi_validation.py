@@ -18,10 +18,15 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from cgconform.openapi import SpecDocument, follow_pointer, resolve_local
+from cgconform.openapi import (
+    HTTP_METHODS,
+    SpecDocument,
+    follow_pointer,
+    iter_operations,
+    resolve_local,
+)
 
 OPENAPI_VERSION = re.compile(r"^3(\.\d+){1,2}$")
-HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
 MAX_PROBLEMS = 200
 MAX_PER_KIND = 50  # so that one noisy kind does not hide the others
 _TEMPLATE = re.compile(r"{([^}]+)}")
@@ -85,19 +90,9 @@ def _non_string_keys(spec: SpecDocument) -> Iterator[Problem]:
         )
 
 
-def _operations(data: Mapping[str, Any]) -> Iterator[tuple[str, str, Mapping[str, Any]]]:
-    paths = data.get("paths")
-    if isinstance(paths, Mapping):
-        for path, item in paths.items():
-            if isinstance(item, Mapping):
-                for method in HTTP_METHODS:
-                    if isinstance(item.get(method), Mapping):
-                        yield str(path), method, item[method]
-
-
 def _operation_ids(data: Mapping[str, Any]) -> Iterator[Problem]:
     seen: dict[str, str] = {}
-    for path, method, operation in _operations(data):
+    for path, method, operation in iter_operations(data):
         op_id = operation.get("operationId")
         if not isinstance(op_id, str):
             continue

@@ -6,10 +6,14 @@ import re
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from cgconform.openapi import SpecDocument, follow_pointer, index_members, resolve_local
+from cgconform.openapi import (
+    SpecDocument,
+    follow_pointer,
+    index_members,
+    iter_operations,
+    resolve_local,
+)
 from cgconform.outcomes import Failure, Inconclusive, Outcome
-
-HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
 
 
 class Document(dict[str, Any]):
@@ -50,21 +54,6 @@ def location(spec: SpecDocument, ptr: str, value: Any = None) -> dict[str, Any]:
 def resolve(document: Mapping[str, Any], node: Any) -> Any:
     """Follow a local `$ref` (`#/components/...`); remote refs are returned as they are."""
     return resolve_local(document, node)
-
-
-def iter_operations(document: Mapping[str, Any]) -> Iterator[tuple[str, str, Mapping[str, Any]]]:
-    """(path, method, operation) for every operation in `paths`."""
-    paths = document.get("paths")
-    if not isinstance(paths, Mapping):
-        return
-    for path, item in paths.items():
-        item = resolve(document, item)
-        if not isinstance(item, Mapping):
-            continue
-        for method in HTTP_METHODS:
-            operation = item.get(method)
-            if isinstance(operation, Mapping):
-                yield str(path), method, operation
 
 
 def iter_responses(

@@ -8,12 +8,11 @@ from typing import Any
 
 import pytest
 
-from cgconform.openapi import SpecDocument
+from cgconform.openapi import SpecDocument, iter_operations
 
 from ._spec import (
     escape,
     iter_key,
-    iter_operations,
     operation_label,
     pointer,
     raise_findings,

@@ -9,11 +9,10 @@ from typing import Any
 
 import pytest
 
-from cgconform.openapi import SpecDocument
+from cgconform.openapi import HTTP_METHODS, SpecDocument
 from cgconform.outcomes import Warning
 
 from ._spec import (
-    HTTP_METHODS,
     escape,
     raise_findings,
     require_document,

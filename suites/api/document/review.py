@@ -7,10 +7,10 @@ from typing import Any
 
 import pytest
 
-from cgconform.openapi import SpecDocument
+from cgconform.openapi import SpecDocument, iter_operations
 from cgconform.outcomes import NeedsReview
 
-from ._spec import finding, iter_operations, iter_path_keys, location, pointer, require_document
+from ._spec import finding, iter_path_keys, location, pointer, require_document
 
 SAMPLE = 12
 

@@ -13,11 +13,10 @@ from urllib.parse import urlencode, urlsplit
 
 from cgconform.context import RunContext
 from cgconform.evidence import Exchange
-from cgconform.openapi import resolve_local
+from cgconform.openapi import iter_operations, resolve_local
 from cgconform.openapi_examples import SchemaValidators
-from cgconform.outcomes import Inconclusive, NotTested
+from cgconform.outcomes import Failure, Inconclusive, NotTested, Outcome
 
-METHODS = ("get", "put", "post", "delete", "patch", "head", "options", "trace")
 TEMPLATE = re.compile(r"{([^}]+)}")
 OPENAPI_PATH = re.compile(r"/openapi\.(json|yaml)$")
 
@@ -40,12 +39,7 @@ class ApiUnderTest:
         return str(info.get("version")) if isinstance(info, Mapping) else ""
 
     def operations(self) -> Iterator[tuple[str, str, Mapping[str, Any]]]:
-        paths = self.document.get("paths")
-        for path, item in paths.items() if isinstance(paths, Mapping) else []:
-            if isinstance(item, Mapping):
-                for method in METHODS:
-                    if isinstance(item.get(method), Mapping):
-                        yield str(path), method, item[method]
+        return iter_operations(self.document)
 
     def methods_of(self, path: str) -> set[str]:
         return {m for p, m, _ in self.operations() if p == path}
@@ -207,6 +201,18 @@ def _invalid_value(schema: Mapping[str, Any]) -> str | None:
 def exchange_line(exchange: Exchange) -> str:
     """`GET https://.../zaken → 200`: one exchange in a message."""
     return f"{exchange.request.method} {exchange.request.url} → {exchange.status}"
+
+
+def raise_findings(
+    findings: list[tuple[Exchange, str]], summary: str, kind: type[Outcome] = Failure
+) -> None:
+    """One outcome for every response that breaks a rule: `summary, e.g. <first>`, then each
+    finding on its own line, with the first five exchanges as evidence."""
+    if findings:
+        raise kind(
+            f"{summary}, e.g. {findings[0][1]}\n" + "\n".join(f"- {note}" for _, note in findings),
+            evidence=[exchange.to_evidence() for exchange, _ in findings[:5]],
+        )
 
 
 def host_of(url: str) -> str:

@@ -17,7 +17,7 @@ from cgconform.outcomes import (
 )
 
 from . import _probes
-from ._api import ApiUnderTest
+from ._api import ApiUnderTest, raise_findings
 from ._api import exchange_line as _line
 
 PROBLEM_MEMBERS = ("status", "title", "detail")
@@ -57,15 +57,12 @@ def trailing_slash_is_404_not_a_redirect(api: ApiUnderTest) -> None:
 @pytest.mark.requirement("ADR", "/core/error-handling/problem-details")
 def error_responses_are_problem_details(api: ApiUnderTest) -> None:
     errors = [e for e in _probes.everything(api) if 400 <= e.status < 600]
-    wrong = [(e, d) for e in errors for d in [_problem_defects(e)] if d]
-    if wrong:
-        raise Failure(
-            f"{len(wrong)} of {len(errors)} error responses are not problem details "
-            f"(RFC 9457 with status, title, detail), e.g. {_line(wrong[0][0])}: "
-            f"{'; '.join(wrong[0][1])}\n"
-            + "\n".join(f"- {_line(e)}: {'; '.join(d)}" for e, d in wrong),
-            evidence=[e.to_evidence() for e, _ in wrong[:5]],
-        )
+    wrong = [(e, f"{_line(e)}: {'; '.join(d)}") for e in errors for d in [_problem_defects(e)] if d]
+    raise_findings(
+        wrong,
+        f"{len(wrong)} of {len(errors)} error responses are not problem details "
+        "(RFC 9457 with status, title, detail)",
+    )
 
 
 @pytest.mark.requirement("ADR", "/core/error-handling/invalid-input")
@@ -102,9 +99,4 @@ def status_codes_mean_what_they_say(api: ApiUnderTest) -> None:
     for exchange in _probes.everything(api):
         if exchange.status >= 500 and all(exchange is not e for e, _ in wrong):
             wrong.append((exchange, f"{_line(exchange)}: a server error for a client request"))
-    if wrong:
-        raise Failure(
-            f"{len(wrong)} response(s) with the wrong status code, e.g. {wrong[0][1]}\n"
-            + "\n".join(f"- {note}" for _, note in wrong),
-            evidence=[e.to_evidence() for e, _ in wrong[:5]],
-        )
+    raise_findings(wrong, f"{len(wrong)} response(s) with the wrong status code")

@@ -8,10 +8,10 @@ import re
 import pytest
 
 from cgconform.evidence import Exchange
-from cgconform.outcomes import Failure, Warning
+from cgconform.outcomes import Warning
 
 from . import _probes
-from ._api import ApiUnderTest
+from ._api import ApiUnderTest, raise_findings
 from ._api import exchange_line as _line
 
 # The headers ADR lists for every API response, with the value each must have (None: any).
@@ -51,14 +51,15 @@ def _missing_headers(exchange: Exchange, https: bool) -> list[str]:
 @pytest.mark.requirement("ADR", "/core/transport/security-headers")
 def every_response_carries_the_security_headers(api: ApiUnderTest) -> None:
     https = api.base_url.startswith("https://")
-    wrong = [(e, m) for e in _probes.everything(api) for m in [_missing_headers(e, https)] if m]
-    if wrong:
-        raise Failure(
-            f"{len(wrong)} response(s) lack security headers ADR lists for every response, "
-            f"e.g. {_line(wrong[0][0])}: {', '.join(wrong[0][1])}\n"
-            + "\n".join(f"- {_line(e)}: {', '.join(m)}" for e, m in wrong),
-            evidence=[e.to_evidence() for e, _ in wrong[:5]],
-        )
+    wrong = [
+        (e, f"{_line(e)}: {', '.join(m)}")
+        for e in _probes.everything(api)
+        for m in [_missing_headers(e, https)]
+        if m
+    ]
+    raise_findings(
+        wrong, f"{len(wrong)} response(s) lack security headers ADR lists for every response"
+    )
 
 
 @pytest.mark.requirement("ADR", "/core/hide-implementation")
@@ -73,13 +74,12 @@ def responses_reveal_no_implementation(api: ApiUnderTest) -> None:
         match = STACK_TRACE.search(exchange.text[:20000]) if exchange.body else None
         if match:
             found.append((exchange, f"{_line(exchange)}: the body contains {match.group(0)!r}"))
-    if found:
-        raise Warning(
-            "responses reveal the implementation (product versions, stack traces), which ADR "
-            f"says SHOULD NOT be visible, e.g. {found[0][1]}\n"
-            + "\n".join(f"- {note}" for _, note in found),
-            evidence=[e.to_evidence() for e, _ in found[:5]],
-        )
+    raise_findings(
+        found,
+        "responses reveal the implementation (product versions, stack traces), which ADR "
+        "says SHOULD NOT be visible",
+        kind=Warning,
+    )
 
 
 @pytest.mark.requirement("ADR", "/core/stateless")

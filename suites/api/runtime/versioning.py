@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import pytest
 
-from cgconform.outcomes import Failure, Inconclusive
+from cgconform.outcomes import Inconclusive
 
 from . import _probes
-from ._api import ApiUnderTest
+from ._api import ApiUnderTest, raise_findings
 
 
 @pytest.mark.requirement("ADR", "/core/version-header")
@@ -27,10 +27,8 @@ def every_response_carries_the_api_version(api: ApiUnderTest) -> None:
                     f"{exchange.status} with {got}",
                 )
             )
-    if wrong:
-        raise Failure(
-            f"{len(wrong)} response(s) do not carry API-Version: {api.version} (info.version); "
-            f"ADR: every response, errors included, e.g. {wrong[0][1]}\n"
-            + "\n".join(f"- {note}" for _, note in wrong),
-            evidence=[e.to_evidence() for e, _ in wrong[:5]],
-        )
+    raise_findings(
+        wrong,
+        f"{len(wrong)} response(s) do not carry API-Version: {api.version} (info.version); "
+        "ADR: every response, errors included",
+    )

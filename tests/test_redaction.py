@@ -299,3 +299,17 @@ def test_no_secret_or_bsn_survives_an_echoing_server(
         assert secret not in dumped and bsn not in dumped
         assert_hidden(secret, bsn, [*strings(evidence), exchange.reproduce])
         assert PLACEHOLDER in exchange.reproduce
+
+
+def test_error_codes_stay_readable_but_codes_that_look_secret_do_not() -> None:
+    """FSC and OAuth error bodies carry `"code": "ERROR_CODE_..."`: a constant, not a
+    credential; an OAuth authorization code (random) is still masked."""
+    redactor = Redactor({})
+    text = '{"code": "ERROR_CODE_ACCESS_TOKEN_MISSING", "message": "no token"} code=Zx81kQ_9'
+    shown = redactor.text(text)
+    assert "ERROR_CODE_ACCESS_TOKEN_MISSING" in shown
+    assert "Zx81kQ_9" not in shown
+    assert redactor.value({"code": "TRANSACTION_LOG_WRITE_ERROR"}) == {
+        "code": "TRANSACTION_LOG_WRITE_ERROR"
+    }
+    assert redactor.value({"code": "s3cr3t-code"}) == {"code": MASK}

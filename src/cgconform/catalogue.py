@@ -218,6 +218,9 @@ def _load_profile(
     included: list[ProfileRequirement] = []
     seen: set[str] = set()
     for i, item in enumerate(data["requirements"]):
+        if "standard" in item and item["standard"] != std:
+            included.append(_foreign_requirement(path, i, item, catalogue, options, seen))
+            continue
         only = item.get("versions") or supported
         unknown = sorted(set(only) - set(supported))
         if unknown:
@@ -268,6 +271,40 @@ def _load_profile(
     )
 
 
+def _foreign_requirement(
+    path: Path,
+    i: int,
+    item: Mapping[str, Any],
+    catalogue: Catalogue,
+    options: Mapping[str, ProfileOption],
+    seen: set[str],
+) -> ProfileRequirement:
+    """A requirement of another standard than the profile's (e.g. Digikoppeling REST
+    additions in an FSC profile), at the version the item names."""
+    req = catalogue.lookup(item["standard"], item["standard_version"], item["id"])
+    if req is None:
+        raise CatalogueError(
+            f"{path}: requirements[{i}].id: {item['id']!r} is not in the {item['standard']} "
+            f"{item['standard_version']} catalogue"
+        )
+    key = f"{item['standard']}:{item['id']}"
+    if key in seen:
+        raise CatalogueError(f"{path}: requirements[{i}].id: {item['id']!r} listed twice")
+    seen.add(key)
+    applies_if = item.get("applies_if")
+    if applies_if is not None and applies_if not in options:
+        raise CatalogueError(
+            f"{path}: requirements[{i}].applies_if: unknown option {applies_if!r} "
+            f"(options: {', '.join(options) or 'none'})"
+        )
+    return ProfileRequirement(
+        requirement=req,
+        level=item.get("level", req.level),
+        applies_if=applies_if,
+        not_tested_reason=item.get("not_tested_reason"),
+    )
+
+
 def load_profiles(directory: Path | None = None) -> dict[str, Profile]:
     """Every profile in ``profiles/``, validated against the catalogue."""
     base = directory or profiles_dir()
@@ -294,5 +331,8 @@ def select_profiles(
         data = _read_yaml(path)
         if isinstance(data, dict) and isinstance(data.get("standard"), str):
             standards.add(data["standard"])
+        for item in data.get("requirements") or [] if isinstance(data, dict) else []:
+            if isinstance(item, dict) and isinstance(item.get("standard"), str):
+                standards.add(item["standard"])
     catalogue = load_catalogue(base, standards)  # only what these profiles cite
     return [_load_profile(path, catalogue, versions) for path in paths]

@@ -42,6 +42,9 @@ class RunContext:
     seed: int | None = None
     strict: bool = False
     fetch_refs: bool = True  # fetch documents that remote $refs point to
+    # Set when a check finds the configuration itself wrong (ConfigError): the run stops
+    # and the CLI reports this one message with exit code 2.
+    config_error: str | None = None
     _spec: SpecDocument | None = field(default=None, repr=False)
 
     @property

@@ -215,9 +215,24 @@ def _load_remote(target: Target) -> Callable[[str], SpecDocument]:
     return load
 
 
+def _suite_preflights(target: Target) -> list[Finding]:
+    """What the suites that own a table of the target ([fsc], ...) check before a run: each
+    such suite may have a ``_doctor`` module with ``diagnose(target)``."""
+    import importlib
+
+    findings = []
+    for name in target.suite_settings:
+        try:
+            module = importlib.import_module(f"suites.{name}._doctor")
+        except ImportError:
+            continue
+        findings += [Finding(ok, what, fix) for ok, what, fix in module.diagnose(target)]
+    return findings
+
+
 def diagnose(target: Target) -> list[Finding]:
     findings: list[Finding] = []
-    if not target.base_url and not target.spec:
+    if not target.base_url and not target.spec and not target.suite_settings:
         return [Finding(False, "no target given", "give --target target.toml, or --url / --spec")]
     findings += _credentials(target)
     findings += _mtls(target)
@@ -229,6 +244,7 @@ def diagnose(target: Target) -> list[Finding]:
             findings.append(Finding(False, "reachability not checked: fix the problems above"))
     if target.spec:
         findings += _spec(target, _load_remote(target))
+    findings += _suite_preflights(target)
     return findings
 
 

@@ -268,6 +268,30 @@ class HttpClient:
     def close(self) -> None:
         self._session.close()
 
+    def with_identity(
+        self,
+        client_cert: tuple[str, str] | None,
+        *,
+        verify: bool | str | None = None,
+        default_headers: Mapping[str, str] | None = None,
+    ) -> HttpClient:
+        """A client that presents another TLS client certificate (or none), sharing this
+        one's budget, rate limit, journal and redaction: for suites that play several
+        parties. Default headers are not carried over unless given."""
+        return HttpClient(
+            budget=self.budget,
+            rate_limiter=self.rate_limiter,
+            redactor=self.redactor,
+            timeout_s=self.timeout_s,
+            max_response_bytes=self.max_response_bytes,
+            default_headers=default_headers,
+            client_cert=client_cert,
+            verify=self.verify if verify is None else verify,
+            journal=self.journal,
+            user_agent=self.user_agent,
+            proxies=self._proxies,
+        )
+
     def __enter__(self) -> HttpClient:
         return self
 

@@ -23,6 +23,7 @@ import pytest
 from cgconform.checks import classify
 from cgconform.locations import suites_dir
 from cgconform.outcomes import Outcome
+from cgconform.target import ConfigError
 from cgconform.verdicts import Verdict
 
 if False:  # typing only; importing the engine eagerly would slow down every pytest session
@@ -154,6 +155,13 @@ def pytest_runtest_makereport(
     item: pytest.Item, call: pytest.CallInfo[None]
 ) -> Generator[None, pytest.TestReport, pytest.TestReport]:
     report = yield
+    if call.excinfo is not None and isinstance(call.excinfo.value, ConfigError):
+        # The configuration is wrong, not the target: stop here with one clear message.
+        context = item.config.stash.get(CONTEXT_KEY, None)
+        if context is not None and context.config_error is None:
+            context.config_error = str(call.excinfo.value)
+        item.session.shouldstop = str(call.excinfo.value)
+        return report
     outcome = _classify(item, call, report)
     if outcome is not None:
         context = item.config.stash.get(CONTEXT_KEY, None)

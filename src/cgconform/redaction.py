@@ -111,6 +111,15 @@ def is_bsn(s: str) -> bool:
     return total % 11 == 0
 
 
+# An error code constant (`"code": "ERROR_CODE_ACCESS_TOKEN_MISSING"`, FSC and others) is not
+# a credential: OAuth authorization codes are random strings, never SHOUTING_SNAKE_CASE.
+_ERROR_CODE_VALUE = re.compile(r"^[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+$")
+
+
+def _is_error_code(name: str, value: str) -> bool:
+    return name.lower() == "code" and _ERROR_CODE_VALUE.match(value) is not None
+
+
 def looks_secret(name: str) -> bool:
     """Whether a parameter or member name (``token``, ``client-secret``, ...) looks secret."""
     return _SECRET_NAME.fullmatch(name.strip()) is not None
@@ -239,7 +248,7 @@ class Redactor:
 
     @staticmethod
     def _masked_pair(m: re.Match[str], sep: str, value: str, keep: frozenset[str]) -> str:
-        if not value or value in keep:
+        if not value or value in keep or _is_error_code(m["name"], value):
             return m[0]
         return f"{m['name']}{sep}{MASK}"
 
@@ -248,7 +257,7 @@ class Redactor:
         value = m["value"]
         quote_char = value[0] if value[0] in "\"'" else ""
         inner = value[1:-1] if quote_char else value
-        if not inner or inner in keep:
+        if not inner or inner in keep or _is_error_code(m["name"], inner):
             return m[0]
         return f"{m['q']}{m['name']}{m['q']}{m['sep']}{quote_char}{MASK}{quote_char}"
 
@@ -352,7 +361,12 @@ class Redactor:
             shown: dict[Any, Any] = {}
             for key, item in obj.items():
                 shown_key = self.text(key) if isinstance(key, str) else key
-                if isinstance(key, str) and looks_secret(key) and item is not None:
+                if (
+                    isinstance(key, str)
+                    and looks_secret(key)
+                    and item is not None
+                    and not (isinstance(item, str) and _is_error_code(key, item))
+                ):
                     redacted = self.text(item) if isinstance(item, str) else None
                     shown[shown_key] = redacted if redacted in self.placeholders else MASK
                 else:

@@ -164,6 +164,8 @@ def execute(
     with _isolated_plugins(), redirect_stdout(output), redirect_stderr(output):
         code = pytest.main(_pytest_args(request.profiles), plugins=[collector])
     finished = datetime.now(UTC)
+    if context.config_error is not None:
+        raise ConfigError(context.config_error)
 
     suite_error = None
     if collector.collection_errors:

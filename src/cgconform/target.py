@@ -47,6 +47,9 @@ class ConfigError(Exception):
     """The target configuration is wrong; the message says where and how to fix it."""
 
 
+# Top-level tables that belong to a suite: the engine passes them on unread.
+SUITE_TABLES = ("fsc",)
+
 _REF = re.compile(r"^(env|file):(.+)$")
 
 
@@ -132,7 +135,14 @@ class Target:
     # Operations that may change state ("POST /parkeervergunningen", or "*" for all):
     # by default a run sends only safe methods.
     allow_writes: tuple[str, ...] = ()
+    # Tables a suite reads and validates itself (e.g. [fsc]): name -> table.
+    suite_settings: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
     source: Path | None = None
+
+    @property
+    def base_dir(self) -> Path:
+        """Where relative paths in the configuration start."""
+        return self.source.parent if self.source else Path.cwd()
 
     def may_write(self, method: str, path: str) -> bool:
         """Whether the target allows this state-changing operation to be sent."""
@@ -200,6 +210,7 @@ _TOP_KEYS = {
     "budget",
     "statement",
     "allow_writes",
+    *SUITE_TABLES,
 }
 _WRITE = re.compile(r"^(\*|(POST|PUT|PATCH|DELETE) /\S*)$", re.IGNORECASE)
 
@@ -356,6 +367,9 @@ def parse_target(data: Mapping[str, Any], *, source: Path | None = None) -> Targ
         budget=budget_config,
         statement=dict(statement),
         allow_writes=_writes(data.get("allow_writes", []), f"{where}: allow_writes"),
+        suite_settings={
+            name: dict(_table(data, name, where)) for name in SUITE_TABLES if name in data
+        },
         source=source,
     )
 

@@ -21,11 +21,17 @@ class Handshake:
 
 
 def handshake(
-    url: str, tls: TlsConfig, *, timeout_s: float, maximum: ssl.TLSVersion | None = None
+    url: str,
+    tls: TlsConfig,
+    *,
+    timeout_s: float,
+    maximum: ssl.TLSVersion | None = None,
+    ciphers: str | None = None,
 ) -> Handshake:
     """Connect to the URL's host and port and complete a TLS handshake (with the client
     certificate when configured). `maximum` caps the version offered (to see whether an old
-    one is accepted). Raises TargetUnreachable with the reason when it fails."""
+    one is accepted), `ciphers` limits the TLS 1.2 suites offered. Raises TargetUnreachable
+    with the reason when it fails."""
     parts = urlsplit(url)
     host, port = parts.hostname or "", parts.port or 443
     context = ssl.create_default_context(cafile=str(tls.ca_bundle) if tls.ca_bundle else None)
@@ -35,6 +41,8 @@ def handshake(
     if maximum is not None:
         context.minimum_version = ssl.TLSVersion.MINIMUM_SUPPORTED
         context.maximum_version = maximum
+    if ciphers is not None:  # OpenSSL cipher list; applies to TLS 1.2 and lower
+        context.set_ciphers(ciphers)
     if tls.requests_cert:
         context.load_cert_chain(*tls.requests_cert)
     try:

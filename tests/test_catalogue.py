@@ -74,3 +74,34 @@ def test_broken_catalogue_names_file_and_field(profiles: Path) -> None:
 def test_unknown_profile_lists_the_known_ones() -> None:
     with pytest.raises(CatalogueError, match=r"known profiles: .*adr-openapi"):
         select_profiles(["adr-opnapi"])
+
+
+def test_a_profile_may_include_requirements_of_another_standard(profiles: Path) -> None:
+    """The fsc profiles carry Digikoppeling REST additions under an option."""
+    manager = select_profiles(["fsc-manager"], profiles)[0]
+    foreign = [r for r in manager.requirements if r.requirement.standard != manager.standard]
+    assert {r.requirement.id for r in foreign} >= {"fsc/contracten", "fsc/tls"}
+    assert all(r.applies_if == "digikoppeling" for r in foreign)
+    assert foreign[0].requirement.standard_version == "2.0"
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "expected"),
+    [
+        (
+            "  - id: fsc/contracten",
+            "  - id: fsc/contract",
+            "'fsc/contract' is not in the Digikoppeling-REST 2.0",
+        ),
+        ('    standard_version: "2.0"', '    standard_version: "9"', "Digikoppeling-REST 9"),
+        ('    standard_version: "2.0"\n', "", "'standard_version' is a dependency of 'standard'"),
+    ],
+)
+def test_foreign_requirement_errors_name_the_field(
+    profiles: Path, old: str, new: str, expected: str
+) -> None:
+    path = profiles / "fsc-manager.yaml"
+    _edit(path, old, new)
+    with pytest.raises(CatalogueError) as info:
+        select_profiles(["fsc-manager"], profiles)
+    assert str(path) in str(info.value) and expected in str(info.value)

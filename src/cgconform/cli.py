@@ -119,6 +119,24 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--report-dir", default="reports", metavar="DIR")
     demo.add_argument("--lang", choices=("nl", "en"), default="en")
 
+    fsc = sub.add_parser("fsc", help="FSC tools: the test Group's PKI")
+    fsc_sub = fsc.add_subparsers(dest="fsc_command", metavar="ACTION", parser_class=_Parser)
+    pki = fsc_sub.add_parser("pki", help="the test PKI the FSC profiles use")
+    pki_sub = pki.add_subparsers(dest="pki_command", metavar="ACTION", parser_class=_Parser)
+    pki_init = pki_sub.add_parser(
+        "init", help="create a test PKI (trust anchor, Peer certificates, an untrusted CA)"
+    )
+    pki_init.add_argument("directory", metavar="DIR")
+    pki_init.add_argument(
+        "--host",
+        action="append",
+        default=[],
+        metavar="NAME|IP",
+        help="also put this host in the certificates' subjectAltName (repeatable)",
+    )
+    pki_init.add_argument("--days", type=int, default=30, help="validity (default 30)")
+    pki_init.add_argument("--force", action="store_true", help="replace an existing PKI")
+
     report = sub.add_parser("report", help="work with report.json files")
     report_sub = report.add_subparsers(
         dest="report_command", metavar="ACTION", parser_class=_Parser
@@ -172,7 +190,10 @@ def _dispatch(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
         "doctor": lambda: commands.doctor(args),
         "demo": lambda: commands.demo(args),
         "report": lambda: commands.report(args),
+        "fsc": lambda: commands.fsc(args),
     }
+    if args.command == "fsc" and getattr(args, "pki_command", None) is None:
+        parser.parse_args(["fsc", "pki", "--help"] if args.fsc_command else ["fsc", "--help"])
     if args.command == "report" and args.report_command is None:
         parser.parse_args(["report", "--help"])
     try:

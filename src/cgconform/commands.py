@@ -184,7 +184,7 @@ def demo(args: argparse.Namespace) -> int:
         raise CommandError(f"the reference ecosystem is not installed ({exc})") from None
     with reference.ecosystem() as target:
         return execute_and_report(
-            profiles=_profiles(["adr-openapi", "adr-runtime"]),
+            profiles=_profiles(list(reference.PROFILES)),
             target=target,
             command="cgconform demo",
             report_dir=Path(args.report_dir),
@@ -192,6 +192,37 @@ def demo(args: argparse.Namespace) -> int:
             lang=args.lang,
             seed=0,
         )
+
+
+def fsc(args: argparse.Namespace) -> int:
+    """`cgconform fsc pki init DIR`: the test Group's PKI for the fsc profiles."""
+    import importlib
+
+    from cgconform.pki import MANIFEST, PkiError
+
+    directory = Path(args.directory)
+    if (directory / MANIFEST).exists() and not args.force:
+        raise CommandError(
+            f"{directory} already holds a test PKI; use --force to replace it (the SUT will "
+            "then need the new trust anchor and certificates)"
+        )
+    if args.days < 1:
+        raise CommandError("--days: at least 1")
+    try:
+        module = importlib.import_module("suites.fsc._pki")
+        pki = module.init_pki(directory, hosts=args.host, days=args.days)
+    except (PkiError, OSError) as exc:
+        raise CommandError(f"cannot create the PKI in {directory}: {exc}") from None
+    print(f"test PKI written to {directory}")
+    print(f"  trust anchor (load into the SUT): {pki.trust_anchor}")
+    for identity in pki.identities.values():
+        trust = "" if identity.trusted else "  [untrusted CA]"
+        print(
+            f"  {identity.name:<11} Peer ID {identity.serial_number}  {identity.chain}  "
+            f"{identity.role}{trust}"
+        )
+    print("the SUT uses the `sut` identity; see docs/fsc-notes.md for the rest of the set-up")
+    return 0
 
 
 def profiles(args: argparse.Namespace) -> int:

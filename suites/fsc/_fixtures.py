@@ -1,0 +1,155 @@
+"""The fixture Contracts (docs/fsc-notes.md §3): the same on every run with one PKI, looked up
+first, submitted and co-signed by the harness Peers when missing, then waited for until the
+SUT has accepted them."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ._contracts import connection_grant, publication_grant
+from ._harness import Fixture, Harness, listed_contract, signed_by, wait_until
+from ._hashes import READINGS
+
+PROPERTIES = {"cgconform-property": "prp-test", "nested": {"list": [1, 2, 3]}}
+PUBLISHED = "cgconform-published"
+ECHO_A = "cgconform-echo-a"  # Peer A's Service (Outway scenarios)
+UNREACHABLE_A = "cgconform-unreachable"  # Peer A's Service behind a dead Inway
+
+
+def _definition(h: Harness, key: str) -> tuple[list[dict[str, Any]], tuple[str, ...]]:
+    """(grants, harness signers; the first submits) of each fixture Contract."""
+    sut, svc = h.sut_peer_id, h.settings.service
+    a, b, c = h.a, h.b, h.c
+
+    def to_sut(outway: str = "a", **kw: Any) -> dict[str, Any]:
+        party = h.party(f"peer-{outway}")
+        return connection_grant(
+            service_peer=sut,
+            service_name=svc,
+            outway_peer=party.peer_id,
+            outway_thumbprint=party.thumbprint,
+            **kw,
+        )
+
+    def from_a(name: str = ECHO_A, **kw: Any) -> dict[str, Any]:
+        return connection_grant(
+            service_peer=a.peer_id,
+            service_name=name,
+            outway_peer=sut,
+            outway_thumbprint=h.sut_outway_thumbprint,
+            **kw,
+        )
+
+    def published(name: str, **kw: Any) -> dict[str, Any]:
+        return publication_grant(
+            directory_peer=sut, service_peer=a.peer_id, service_name=name, **kw
+        )
+
+    table: dict[str, tuple[list[dict[str, Any]], tuple[str, ...]]] = {
+        "connect": ([to_sut()], ("peer-a",)),
+        "connect-props": ([to_sut(properties=PROPERTIES)], ("peer-a",)),
+        "connect-revoked": ([to_sut()], ("peer-a",)),
+        "delegated-connect": ([to_sut(delegator=b.peer_id)], ("peer-b", "peer-a")),
+        "delegated-connect-props": (
+            [to_sut(delegator=b.peer_id, properties=PROPERTIES)],
+            ("peer-b", "peer-a"),
+        ),
+        "connect-delegated-service": ([to_sut(service_delegator=c.peer_id)], ("peer-a", "peer-c")),
+        "others": ([to_sut("b")], ("peer-b",)),
+        "publication": ([published(PUBLISHED)], ("peer-a",)),
+        "publication-props": ([published(f"{PUBLISHED}-prp", properties=PROPERTIES)], ("peer-a",)),
+        "delegated-publication": (
+            [published(f"{PUBLISHED}-dlg", delegator=b.peer_id)],
+            ("peer-b", "peer-a"),
+        ),
+        "delegated-publication-props": (
+            [published(f"{PUBLISHED}-dlg-prp", delegator=b.peer_id, properties=PROPERTIES)],
+            ("peer-b", "peer-a"),
+        ),
+        "outway-connect": ([from_a(), from_a(UNREACHABLE_A)], ("peer-a",)),
+        "outway-delegated": ([from_a(delegator=b.peer_id)], ("peer-b", "peer-a")),
+        "outway-delegated-service": ([from_a(service_delegator=c.peer_id)], ("peer-a", "peer-c")),
+    }
+    return table[key]
+
+
+def fixture(h: Harness, key: str) -> Fixture:
+    """The fixture Contract `key`, prepared once per run (see the module docstring)."""
+    if key not in h.fixtures:
+        h.fixtures[key] = _prepare(h, key)
+    return h.fixtures[key]
+
+
+def _prepare(h: Harness, key: str) -> Fixture:
+    grants, signers = _definition(h, key)
+    content = h.deterministic_content(key, grants)
+    item = Fixture(key=key, content=content, signers=signers)
+    from ._hashes import content_hash
+
+    item.hash = content_hash(content)
+    lister = signers[0]
+    listed = _find(h, item, lister)
+    if listed is None:
+        exchange = h.submit(content, lister)
+        if exchange.status not in (200, 201):
+            item.problem = (
+                f"the SUT refused it when Peer {h.party(lister).peer_id} submitted it: "
+                f"HTTP {exchange.status} {exchange.text[:300]}"
+            )
+            return item
+        listed = _find(h, item, lister)
+    for other in signers[1:]:
+        if not signed_by(listed, "accept", h.party(other).peer_id):
+            exchange = h.put_signature(content, "accept", other)
+            if exchange.status not in (200, 201):
+                item.problem = (
+                    f"the SUT refused Peer {h.party(other).peer_id}'s accept signature: "
+                    f"HTTP {exchange.status} {exchange.text[:300]}"
+                )
+                return item
+    sut = h.sut_peer_id
+
+    def accepted() -> dict[str, Any] | None:
+        found = _find(h, item, lister)
+        return found if signed_by(found, "accept", sut) else None
+
+    listed = wait_until(h.settings.accept_timeout_s, accepted)
+    if not listed:
+        item.problem = (
+            f"the SUT ({sut}) has not accepted it within {h.settings.accept_timeout_s:g} s; "
+            "accept it in the SUT (or enable auto-accept in its test configuration) and run "
+            "again, or raise [fsc] accept_timeout"
+        )
+        return item
+    item.listed = listed
+    _register_tokens(h, item)
+    return item
+
+
+def _find(h: Harness, item: Fixture, lister: str) -> dict[str, Any] | None:
+    """The fixture as the SUT lists it: by Grant hash (learning the reading, N1), else in
+    the whole listing."""
+    reading = h.learn_reading(item)
+    readings = [reading] if reading else list(READINGS)
+    for r in readings:
+        found = listed_contract(h.list_contracts(lister, item.grant_hash(0, r)), item.content)
+        if found:
+            return found
+    return listed_contract(h.list_contracts(lister), item.content)
+
+
+def _register_tokens(h: Harness, item: Fixture) -> None:
+    """Peer A's mock Manager issues tokens for the Grants in which A offers the Service."""
+    from ._hashes import grant_hash_readings
+    from ._mocks import IssuableGrant
+
+    for index, grant in enumerate(item.content["grants"]):
+        data = grant["data"]
+        if (data.get("service") or {}).get("peer_id") != h.a.peer_id:
+            continue
+        if "outway" not in data:
+            continue
+        aud = h.dead_url if data["service"]["name"] == UNREACHABLE_A else h.inway_url
+        hashes = tuple(grant_hash_readings(item.content, index).values())
+        with h.a.state.lock:
+            h.a.state.grants.append(IssuableGrant(hashes, data, aud))

@@ -1,0 +1,398 @@
+"""The harness: the other Peers of the test Group, their mock servers, and what the scenarios
+ask of the SUT's Manager (submit, sign, list, token). One per run (session fixture `fsc`)."""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import time
+import uuid
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import quote
+
+from cryptography import x509
+
+from cgconform.context import RunContext
+from cgconform.evidence import Exchange
+from cgconform.http import HttpClient
+from cgconform.mock_server import MockServer, free_port
+from cgconform.outcomes import Inconclusive, NotApplicable
+from cgconform.pki import Identity
+from cgconform.target import ConfigError
+
+from ._contracts import contract_content, signature_payload
+from ._hashes import READINGS, content_hash, grant_hash_readings
+from ._jose import Signer, load_certificates, public_key_thumbprint
+from ._mocks import Endpoint, MockManagerState, mock_manager
+from ._pki import HARNESS_PEERS
+from ._settings import FscSettings
+
+# Offsets from [fsc] harness_port (docs/fsc-notes.md §2).
+PORT_OFFSETS = {"peer-a": 0, "peer-b": 1, "peer-c": 2, "inway": 3, "service": 4}
+
+
+@dataclass
+class Party:
+    """A Peer the harness plays: its certificate, signing keys, HTTP client and mock Manager."""
+
+    name: str
+    identity: Identity
+    signer: Signer
+    http: HttpClient
+    state: MockManagerState
+    server: MockServer | None = None
+
+    @property
+    def peer_id(self) -> str:
+        return self.identity.serial_number or ""
+
+    @property
+    def address(self) -> str:
+        return self.server.url if self.server else ""
+
+    @property
+    def thumbprint(self) -> str:
+        """Public Key thumbprint (hex SHA-256 of the SPKI) of the Peer's TLS certificate."""
+        return self.identity.spki_sha256
+
+
+@dataclass
+class Fixture:
+    """A fixture Contract (docs/fsc-notes.md §3) as the SUT holds it."""
+
+    key: str
+    content: dict[str, Any]
+    signers: tuple[str, ...]  # harness parties that sign it
+    hash: str = ""
+    listed: dict[str, Any] | None = None  # the Contract as the SUT lists it
+    problem: str | None = None  # why it is not usable
+
+    def grant_hash(self, index: int = 0, reading: str = "hash-type") -> str:
+        return grant_hash_readings(self.content, index)[reading]
+
+    def ready(self) -> Fixture:
+        if self.problem:
+            raise Inconclusive(f"fixture Contract {self.key!r} ({self.hash}): {self.problem}")
+        return self
+
+
+@dataclass
+class Harness:
+    context: RunContext
+    settings: FscSettings
+    parties: dict[str, Party] = field(default_factory=dict)
+    rsa_signer: Signer | None = None
+    intruder: HttpClient | None = None
+    anonymous: HttpClient | None = None  # TLS without a client certificate
+    mock_inway: Endpoint = field(default_factory=lambda: Endpoint("harness Inway of Peer A"))
+    mock_service: Endpoint = field(default_factory=lambda: Endpoint("harness Service"))
+    servers: dict[str, MockServer] = field(default_factory=dict)
+    grant_reading: str | None = None  # N1: which Grant hash reading the SUT uses
+    fixtures: dict[str, Fixture] = field(default_factory=dict)
+    dead_url: str = ""
+    log_reader: HttpClient | None = None  # Peer A, own session: used from mock threads
+    last_log_exchange: Exchange | None = None
+
+    # -- set-up ----------------------------------------------------------------------------
+
+    @classmethod
+    def create(cls, context: RunContext, settings: FscSettings) -> Harness:
+        harness = cls(context, settings)
+        pki = settings.pki
+        verify = str(pki.trust_anchor)
+        base = context.http
+        for name in HARNESS_PEERS:
+            identity = pki[name]
+            signer = Signer.from_files(identity.key, identity.chain)
+            signers = [signer]
+            if name == "peer-a" and "peer-a-rsa" in pki.identities:
+                rsa = pki["peer-a-rsa"]
+                harness.rsa_signer = Signer.from_files(rsa.key, rsa.chain)
+                signers.append(harness.rsa_signer)
+            state = MockManagerState(
+                peer_id=identity.serial_number or "",
+                peer_name=identity.organization,
+                group_id=settings.group_id,
+                signers=tuple(signers),
+            )
+            harness.parties[name] = Party(
+                name,
+                identity,
+                signer,
+                base.with_identity(identity.requests_cert, verify=verify),
+                state,
+            )
+        intruder = pki.identities.get("intruder")
+        if intruder is not None:
+            harness.intruder = base.with_identity(intruder.requests_cert, verify=verify)
+        harness.anonymous = base.with_identity(None, verify=verify)
+        a_identity = harness.parties["peer-a"].identity
+        harness.log_reader = base.with_identity(a_identity.requests_cert, verify=verify)
+        a = harness.parties["peer-a"]
+        harness.mock_inway.token_signer = a.signer
+        return harness
+
+    def _port(self, role: str) -> int:
+        base = self.settings.harness_port
+        return base + PORT_OFFSETS[role] if base else 0
+
+    def start(self) -> Harness:
+        pki = self.settings.pki
+        host = self.settings.harness_host
+        try:
+            for name, party in self.parties.items():
+                server = MockServer(
+                    mock_manager(party.state),
+                    host=host,
+                    port=self._port(name),
+                    cert_chain=(str(party.identity.chain), str(party.identity.key)),
+                    client_ca=str(pki.trust_anchor),
+                    name=f"{name} Manager",
+                ).start()
+                party.server = server
+                party.state.address = server.url
+                self.servers[name] = server
+            a = self.parties["peer-a"].identity
+            self.servers["inway"] = MockServer(
+                self.mock_inway.handle,
+                host=host,
+                port=self._port("inway"),
+                cert_chain=(str(a.chain), str(a.key)),
+                client_ca=str(pki.trust_anchor),
+                name="Peer A Inway",
+            ).start()
+            self.servers["service"] = MockServer(
+                self.mock_service.handle, host=host, port=self._port("service"), name="Service"
+            ).start()
+        except OSError as exc:
+            self.stop()
+            raise ConfigError(
+                f"[fsc] harness_host/harness_port: the harness cannot listen: {exc} "
+                "(choose a free port range with harness_port)"
+            ) from None
+        # A port nothing listens on, for the "Inway unreachable" scenario.
+        self.dead_url = f"https://{host}:{free_port(host)}"
+        return self
+
+    def stop(self) -> None:
+        for server in self.servers.values():
+            with contextlib.suppress(OSError):
+                server.stop()
+        self.servers.clear()
+
+    # -- who is who ------------------------------------------------------------------------
+
+    @property
+    def a(self) -> Party:
+        return self.parties["peer-a"]
+
+    @property
+    def b(self) -> Party:
+        return self.parties["peer-b"]
+
+    @property
+    def c(self) -> Party:
+        return self.parties["peer-c"]
+
+    @property
+    def sut_peer_id(self) -> str:
+        if self.settings.sut_identity:
+            return self.settings.pki[self.settings.sut_identity].serial_number or ""
+        return self.settings.peer_id or ""
+
+    @property
+    def sut_outway_thumbprint(self) -> str:
+        if self.settings.outway_certificate is not None:
+            cert = load_certificates(self.settings.outway_certificate)[0]
+            return public_key_thumbprint(cert)
+        if self.settings.sut_identity:
+            return self.settings.pki[self.settings.sut_identity].spki_sha256
+        raise ConfigError(
+            "[fsc] outway_certificate: needed for the Outway scenarios when the SUT does not use "
+            "the test PKI's `sut` identity"
+        )
+
+    @property
+    def service_url(self) -> str:
+        return self.servers["service"].url
+
+    @property
+    def inway_url(self) -> str:
+        return self.servers["inway"].url
+
+    # -- the SUT's Manager -----------------------------------------------------------------
+
+    def manager_url(self, path: str) -> str:
+        if not self.settings.manager:
+            raise NotApplicable("no Manager to test: give urls.manager in target.toml")
+        return f"{self.settings.manager}/v1{path}"
+
+    def party(self, name: str) -> Party:
+        return self.parties[name]
+
+    def signature(
+        self,
+        content: Mapping[str, Any],
+        kind: str,
+        by: str = "peer-a",
+        *,
+        signer: Signer | None = None,
+        algorithm: str | None = None,
+        content_hash_value: str | None = None,
+    ) -> str:
+        """A signature of `kind` by a harness Peer over the Contract content."""
+        payload = signature_payload(content_hash_value or content_hash(content), kind)
+        return (signer or self.party(by).signer).sign(payload, algorithm=algorithm)
+
+    def submit(
+        self,
+        content: Mapping[str, Any],
+        by: str = "peer-a",
+        *,
+        signature: str | None = None,
+        signer: Signer | None = None,
+        algorithm: str | None = None,
+    ) -> Exchange:
+        """POST /v1/contracts as `by`, with its accept signature (unless one is given)."""
+        party = self.party(by)
+        sig = signature or self.signature(content, "accept", by, signer=signer, algorithm=algorithm)
+        return party.http.post(
+            self.manager_url("/contracts"),
+            json={"contract_content": content, "signature": sig},
+            headers={"Fsc-Manager-Address": party.address},
+        )
+
+    def put_signature(
+        self,
+        content: Mapping[str, Any],
+        kind: str,
+        by: str = "peer-a",
+        *,
+        signature: str | None = None,
+        url_hash: str | None = None,
+        signer: Signer | None = None,
+        algorithm: str | None = None,
+    ) -> Exchange:
+        """PUT /v1/contracts/{hash}/{kind} as `by`."""
+        party = self.party(by)
+        sig = signature or self.signature(content, kind, by, signer=signer, algorithm=algorithm)
+        digest = url_hash or content_hash(content)
+        return party.http.put(
+            self.manager_url(f"/contracts/{quote(digest, safe='')}/{kind}"),
+            json={"contract_content": content, "signature": sig},
+            headers={"Fsc-Manager-Address": party.address},
+        )
+
+    def list_contracts(self, as_: str = "peer-a", grant_hash: str | None = None) -> Exchange:
+        params = {"grant_hash": grant_hash} if grant_hash else None
+        return self.party(as_).http.get(self.manager_url("/contracts"), params=params)
+
+    def request_token(
+        self, grant_hash: str | None, as_: str = "peer-a", **overrides: str | None
+    ) -> Exchange:
+        """POST /v1/token (client credentials) as `as_`; an override of None leaves it out."""
+        party = self.party(as_)
+        form: dict[str, str | None] = {
+            "grant_type": "client_credentials",
+            "scope": grant_hash,
+            "client_id": party.peer_id,
+            **overrides,
+        }
+        return party.http.post(
+            self.manager_url("/token"),
+            data={k: v for k, v in form.items() if v is not None},
+        )
+
+    # -- contracts built for the scenarios -------------------------------------------------
+
+    def new_content(self, grants: list[dict[str, Any]], **fields: Any) -> dict[str, Any]:
+        """A fresh Contract (new iv) in the test Group."""
+        return contract_content(group_id=self.settings.group_id, grants=grants, **fields)
+
+    def deterministic_content(self, key: str, grants: list[dict[str, Any]]) -> dict[str, Any]:
+        """The same Contract on every run with this PKI: iv and dates derived from it."""
+        created = _pki_created(self.settings.pki.directory) - 60
+        seed = hashlib.sha256(f"{self.settings.pki.directory.resolve()}|{key}".encode()).digest()
+        iv = _uuid7_from(created * 1000, seed)
+        return contract_content(
+            group_id=self.settings.group_id,
+            grants=grants,
+            iv=iv,
+            created_at=created,
+            not_before=created,
+            not_after=created + 28 * 86400,
+        )
+
+    def learn_reading(self, fixture: Fixture) -> str | None:
+        """N1: which Grant hash reading finds the fixture at the SUT (None: neither)."""
+        if self.grant_reading is not None:
+            return self.grant_reading
+        for reading in READINGS:
+            exchange = self.list_contracts(fixture.signers[0], fixture.grant_hash(0, reading))
+            if _lists(exchange, fixture.content):
+                self.grant_reading = reading
+                return reading
+        return None
+
+    def sut_hash(self, fixture: Fixture, index: int = 0) -> str:
+        """The Grant hash in the reading the SUT uses (hash-type when unknown)."""
+        return fixture.grant_hash(index, self.grant_reading or "hash-type")
+
+
+def _lists(exchange: Exchange, content: Mapping[str, Any]) -> dict[str, Any] | None:
+    """The listed Contract with this content's iv, if the listing holds it."""
+    if exchange.status != 200:
+        return None
+    try:
+        body = exchange.json()
+    except ValueError:
+        return None
+    contracts = body.get("contracts") if isinstance(body, dict) else None
+    for item in contracts if isinstance(contracts, list) else []:
+        if isinstance(item, dict) and (item.get("content") or {}).get("iv") == content.get("iv"):
+            return item
+    return None
+
+
+def listed_contract(exchange: Exchange, content: Mapping[str, Any]) -> dict[str, Any] | None:
+    return _lists(exchange, content)
+
+
+def signed_by(listed: Mapping[str, Any] | None, kind: str, peer_id: str) -> bool:
+    signatures = (listed or {}).get("signatures") or {}
+    group = signatures.get(kind) if isinstance(signatures, dict) else None
+    return isinstance(group, dict) and peer_id in group
+
+
+def _pki_created(directory: Any) -> int:
+    import json
+    from datetime import datetime
+
+    manifest = json.loads((directory / "pki.json").read_text(encoding="utf-8"))
+    return int(datetime.fromisoformat(manifest["created_at"]).timestamp())
+
+
+def _uuid7_from(unix_ms: int, seed: bytes) -> str:
+    value = (unix_ms & ((1 << 48) - 1)) << 80
+    value |= int.from_bytes(seed[:10], "big") & ((1 << 80) - 1)
+    value = (value & ~(0xF << 76)) | (0x7 << 76)
+    value = (value & ~(0x3 << 62)) | (0x2 << 62)
+    return str(uuid.UUID(int=value))
+
+
+def wait_until(deadline_s: float, probe: Any, interval_s: float = 0.3) -> Any:
+    """Call `probe` until it returns something truthy or the time is up (last result)."""
+    end = time.monotonic() + deadline_s
+    result = probe()
+    while not result and time.monotonic() < end:
+        time.sleep(interval_s)
+        result = probe()
+    return result
+
+
+def peer_of(cert_der: bytes) -> str | None:
+    from ._jose import subject_serial_number
+
+    return subject_serial_number(x509.load_der_x509_certificate(cert_der))

@@ -1,0 +1,1 @@
+"""FSC Test Suite scenarios: inway."""

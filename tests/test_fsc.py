@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from clirun import CliResult
 
-from cgconform.mock_server import MockServer, Reply, free_port
+from cgconform.mock_server import MockServer, Received, Reply, free_port
 from cgconform.pki import TestPki
 from fixtures.fsc.world import World, reference_world
 from suites.fsc._pki import init_pki
@@ -151,3 +151,37 @@ def test_doctor_passes_on_a_ready_peer(cli: Cli, world: World, tmp_path: Path) -
     result = cli("doctor", "--target", str(world.target_toml(tmp_path / "target.toml")))
     assert result.code == 0, result.stdout
     assert "manager" in result.stdout and "over mTLS" in result.stdout
+
+
+HOSTILE_BODIES = [
+    b'{"contracts": "x", "peers": [1, null], "keys": "k", "services": {"a": 1}, "records": 7}',
+    b"[]",
+    b"not json at all \xff",
+    b'{"peer_id": {"$ne": 1}, "contracts": [{"content": [], "signatures": {"accept": []}}]}',
+    b'{"access_token": "a.b.c", "token_type": 5, "keys": [{"x5c": ["!!"]}], "records": [1]}',
+]
+
+
+def test_a_hostile_manager_breaks_no_check(cli: Cli, pki: TestPki, tmp_path: Path) -> None:
+    """Whatever a Manager answers, every scenario ends in a verdict about it (fail,
+    inconclusive, ...), never `error`, and the report is written."""
+    answers = iter(range(10**6))
+
+    def hostile(_: Received) -> Reply:
+        n = next(answers)
+        status = (200, 201, 400, 422, 500)[n % 5]
+        return Reply(status, {"Content-Type": "application/json"}, HOSTILE_BODIES[n % 5])
+
+    sut = pki["sut"]
+    with MockServer(
+        hostile, cert_chain=(str(sut.chain), str(sut.key)), client_ca=str(pki.trust_anchor)
+    ) as server:
+        target = _write_target(tmp_path / "t.toml", server.url, pki.directory)
+        text = target.read_text().replace("timeout = 3", "timeout = 3\nmax_requests = 2000")
+        target.write_text(text.replace("harness_port = 0", "harness_port = 0\naccept_timeout = 1"))
+        result = run_fsc(cli, target, "fsc-manager", "fsc-logging")
+    assert result.code in (1, 3), result.stderr
+    errors = {
+        r["requirement"]: r["message"] for r in result.report["results"] if r["verdict"] == "error"
+    }
+    assert not errors, errors

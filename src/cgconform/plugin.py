@@ -155,16 +155,19 @@ def pytest_runtest_makereport(
     item: pytest.Item, call: pytest.CallInfo[None]
 ) -> Generator[None, pytest.TestReport, pytest.TestReport]:
     report = yield
-    if call.excinfo is not None and isinstance(call.excinfo.value, ConfigError):
+    context = item.config.stash.get(CONTEXT_KEY, None)
+    if (
+        context is not None  # a cgconform run, not any pytest session with the plugin loaded
+        and call.excinfo is not None
+        and isinstance(call.excinfo.value, ConfigError)
+    ):
         # The configuration is wrong, not the target: stop here with one clear message.
-        context = item.config.stash.get(CONTEXT_KEY, None)
-        if context is not None and context.config_error is None:
+        if context.config_error is None:
             context.config_error = str(call.excinfo.value)
         item.session.shouldstop = str(call.excinfo.value)
         return report
     outcome = _classify(item, call, report)
     if outcome is not None:
-        context = item.config.stash.get(CONTEXT_KEY, None)
         if context is not None:
             outcome["message"] = context.redactor.text(outcome["message"])
             outcome["evidence"] = context.redactor.value(outcome["evidence"])

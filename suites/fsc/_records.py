@@ -8,8 +8,8 @@ from typing import Any
 
 from cgconform.outcomes import Failure, NeedsReview, Warning
 
-from ._calls import Call
-from ._expect import error_code, line
+from ._calls import Call, log_records
+from ._expect import error_code, line, require
 from ._harness import Harness
 
 REQUIRED = (
@@ -89,6 +89,36 @@ def the_record(h: Harness, call: Call, records: list[Any], where: str) -> dict[s
             evidence=evidence,
         )
     return dict(records[0])
+
+
+def check_record(
+    h: Harness,
+    call: Call,
+    role: str,
+    *,
+    direction: str,
+    outway_peer: str,
+    service_peer: str,
+    service_name: str,
+    **delegators: str,
+) -> None:
+    """The SUT's record of `call` holds the fields FSC Logging takes from the access token."""
+    assert call.transaction_id is not None
+    record = the_record(h, call, log_records(h, call.transaction_id), "after the request")
+    problems = record_problems(
+        record,
+        direction=direction,
+        outway_peer=outway_peer,
+        service_peer=service_peer,
+        service_name=service_name,
+        **delegators,
+    )
+    require(
+        not problems,
+        f"the {role}'s log record for {call.transaction_id} does not hold what FSC Logging asks "
+        "(fields from the access token): " + "; ".join(problems),
+        [call.exchange],
+    )
 
 
 def broken_log_scenario(h: Harness, send: Callable[[], Call], role: str, downstream: str) -> None:

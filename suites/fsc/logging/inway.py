@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import pytest
 
-from .._calls import inway_call, log_records
+from .._calls import inway_call
 from .._expect import expect_rejected, line, require
 from .._fixtures import fixture
 from .._harness import Harness
-from .._records import broken_log_scenario, record_problems, the_record
+from .._records import broken_log_scenario, check_record
 from .._tokens import issued_token
 
 STD = "FSC-TestSuite"
@@ -24,22 +24,15 @@ def _record_for(fsc: Harness, key: str, **delegators: str) -> None:
         f"the request with a valid token was not served: {line(call.exchange)}",
         [call.exchange],
     )
-    assert call.transaction_id is not None
-    record = the_record(fsc, call, log_records(fsc, call.transaction_id), "after the request")
-    grant = item.content["grants"][0]["data"]
-    problems = record_problems(
-        record,
+    check_record(
+        fsc,
+        call,
+        "Inway",
         direction="DIRECTION_INCOMING",
         outway_peer=fsc.a.peer_id,
         service_peer=fsc.sut_peer_id,
-        service_name=grant["service"]["name"],
+        service_name=item.content["grants"][0]["data"]["service"]["name"],
         **delegators,
-    )
-    require(
-        not problems,
-        f"the Inway's log record for {call.transaction_id} does not hold what FSC Logging asks "
-        "(fields from the access token): " + "; ".join(problems),
-        [call.exchange],
     )
 
 

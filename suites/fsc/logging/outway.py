@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import pytest
 
-from .._calls import log_records, outway_call
+from .._calls import outway_call
 from .._expect import line, require
 from .._fixtures import ECHO_A, fixture
 from .._harness import Harness
-from .._records import broken_log_scenario, record_problems, the_record
+from .._records import broken_log_scenario, check_record
 
 STD = "FSC-TestSuite"
 
@@ -27,22 +27,15 @@ def _served(fsc: Harness, key: str, *, probe_log: bool = False):  # type: ignore
 
 
 def _record_for(fsc: Harness, key: str, **delegators: str) -> None:
-    call = _served(fsc, key)
-    assert call.transaction_id is not None
-    record = the_record(fsc, call, log_records(fsc, call.transaction_id), "after the request")
-    problems = record_problems(
-        record,
+    check_record(
+        fsc,
+        _served(fsc, key),
+        "Outway",
         direction="DIRECTION_OUTGOING",
         outway_peer=fsc.sut_peer_id,
         service_peer=fsc.a.peer_id,
         service_name=ECHO_A,
         **delegators,
-    )
-    require(
-        not problems,
-        f"the Outway's log record for {call.transaction_id} does not hold what FSC Logging asks "
-        "(fields from the access token): " + "; ".join(problems),
-        [call.exchange],
     )
 
 

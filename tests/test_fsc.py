@@ -185,3 +185,48 @@ def test_a_hostile_manager_breaks_no_check(cli: Cli, pki: TestPki, tmp_path: Pat
         r["requirement"]: r["message"] for r in result.report["results"] if r["verdict"] == "error"
     }
     assert not errors, errors
+
+
+def test_pki_import_takes_certificates_issued_elsewhere(
+    cli: Cli, pki: TestPki, tmp_path: Path
+) -> None:
+    from cgconform.pki import load_pki
+
+    args = ["fsc", "pki", "import", str(tmp_path / "imported")]
+    args += ["--trust-anchor", str(pki.trust_anchor), "--untrusted", "intruder"]
+    for name in ("peer-a", "peer-b", "peer-c", "intruder"):
+        args += ["--identity", f"{name}={pki[name].chain},{pki[name].key}"]
+    result = cli(*args)
+    assert result.code == 0, result.stderr
+    imported = load_pki(tmp_path / "imported")
+    for name in ("peer-a", "peer-b", "peer-c"):
+        assert imported[name].serial_number == pki[name].serial_number
+        assert imported[name].spki_sha256 == pki[name].spki_sha256
+    assert not imported["intruder"].trusted
+    wrong = cli(
+        "fsc",
+        "pki",
+        "import",
+        str(tmp_path / "x"),
+        "--trust-anchor",
+        str(pki.trust_anchor),
+        "--identity",
+        f"peer-a={pki['peer-a'].chain},{pki['peer-b'].key}",
+    )
+    assert wrong.code == 2 and "is not the certificate's" in wrong.stderr
+    # a PKI without the harness Peers is a configuration error that names them
+    target = tmp_path / "t.toml"
+    target.write_text(f'[urls]\nmanager = "https://127.0.0.1:1"\n[fsc]\npki = "{tmp_path / "x"}"\n')
+    partial = cli(
+        "fsc",
+        "pki",
+        "import",
+        str(tmp_path / "x"),
+        "--trust-anchor",
+        str(pki.trust_anchor),
+        "--identity",
+        f"peer-a={pki['peer-a'].chain},{pki['peer-a'].key}",
+    )
+    assert partial.code == 0
+    run = run_fsc(cli, target, "fsc-manager")
+    assert run.code == 2 and "no identity peer-b, peer-c" in run.stderr

@@ -136,6 +136,27 @@ def build_parser() -> argparse.ArgumentParser:
     )
     pki_init.add_argument("--days", type=int, default=30, help="validity (default 30)")
     pki_init.add_argument("--force", action="store_true", help="replace an existing PKI")
+    pki_import = pki_sub.add_parser(
+        "import", help="use certificates the Group's trust anchor issued for the harness Peers"
+    )
+    pki_import.add_argument("directory", metavar="DIR")
+    pki_import.add_argument("--trust-anchor", required=True, metavar="CA.pem")
+    pki_import.add_argument(
+        "--identity",
+        action="append",
+        required=True,
+        metavar="NAME=CHAIN.pem,KEY.pem",
+        help="peer-a, peer-b, peer-c (required); peer-a-rsa, intruder, sut, sut-2 (optional)",
+    )
+    pki_import.add_argument(
+        "--untrusted",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="this identity is not issued by the trust anchor (e.g. intruder)",
+    )
+    pki_import.add_argument("--untrusted-ca", metavar="CA.pem")
+    pki_import.add_argument("--force", action="store_true", help="replace an existing PKI")
 
     report = sub.add_parser("report", help="work with report.json files")
     report_sub = report.add_subparsers(

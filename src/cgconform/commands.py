@@ -201,6 +201,8 @@ def fsc(args: argparse.Namespace) -> int:
     from cgconform.pki import MANIFEST, PkiError
 
     directory = Path(args.directory)
+    if args.pki_command == "import":
+        return _fsc_pki_import(args, directory)
     if (directory / MANIFEST).exists() and not args.force:
         raise CommandError(
             f"{directory} already holds a test PKI; use --force to replace it (the SUT will "
@@ -222,6 +224,34 @@ def fsc(args: argparse.Namespace) -> int:
             f"{identity.role}{trust}"
         )
     print("the SUT uses the `sut` identity; see docs/fsc-notes.md for the rest of the set-up")
+    return 0
+
+
+def _fsc_pki_import(args: argparse.Namespace, directory: Path) -> int:
+    from cgconform.pki import MANIFEST, PkiError, import_pki
+
+    if (directory / MANIFEST).exists() and not args.force:
+        raise CommandError(f"{directory} already holds a test PKI; use --force to replace it")
+    identities = {}
+    for item in args.identity:
+        name, _, files = item.partition("=")
+        chain, _, key = files.partition(",")
+        if not name or not chain or not key:
+            raise CommandError(f"--identity {item!r}: give NAME=CHAIN.pem,KEY.pem")
+        identities[name] = (Path(chain), Path(key))
+    try:
+        pki = import_pki(
+            directory,
+            trust_anchor=Path(args.trust_anchor),
+            identities=identities,
+            untrusted=args.untrusted,
+            untrusted_ca=Path(args.untrusted_ca) if args.untrusted_ca else None,
+        )
+    except PkiError as exc:
+        raise CommandError(str(exc)) from None
+    for identity in pki.identities.values():
+        print(f"  {identity.name:<11} Peer ID {identity.serial_number}  {identity.organization}")
+    print(f'PKI written to {directory}; use it with [fsc] pki = "{directory}"')
     return 0
 
 

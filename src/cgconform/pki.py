@@ -20,7 +20,7 @@ import datetime
 import hashlib
 import ipaddress
 import json
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -263,6 +263,84 @@ def create_pki(directory: Path, identities: Sequence[IdentitySpec], *, days: int
                 "trusted": spec.trusted,
                 "role": spec.role,
                 "hosts": list(spec.hosts),
+                "cert_sha256": hashlib.sha256(_der(cert)).hexdigest(),
+                "spki_sha256": spki_sha256(cert),
+            }
+        )
+    (directory / MANIFEST).write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
+    return load_pki(directory)
+
+
+def import_pki(
+    directory: Path,
+    *,
+    trust_anchor: Path,
+    identities: dict[str, tuple[Path, Path]],
+    untrusted: Iterable[str] = (),
+    untrusted_ca: Path | None = None,
+) -> TestPki:
+    """Lay out certificates someone else issued as a PKI directory: `identities` maps a name
+    to (certificate chain PEM, private key PEM); names in `untrusted` are not issued by the
+    trust anchor. The subject's serialNumber and O are read from each certificate."""
+    import shutil
+
+    from cryptography import x509
+
+    untrusted = set(untrusted)
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import rsa
+    from cryptography.x509.oid import NameOID
+
+    directory.mkdir(parents=True, exist_ok=True)
+    try:
+        shutil.copyfile(trust_anchor, directory / "trust-anchor.pem")
+        if untrusted_ca is not None:
+            shutil.copyfile(untrusted_ca, directory / "untrusted-ca.pem")
+        else:
+            (directory / "untrusted-ca.pem").write_bytes(b"")
+    except OSError as exc:
+        raise PkiError(f"cannot copy the CA certificates: {exc}") from None
+    manifest: dict[str, Any] = {
+        "trust_anchor": "trust-anchor.pem",
+        "untrusted_ca": "untrusted-ca.pem",
+        "created_at": _now().isoformat(timespec="seconds"),
+        "identities": [],
+    }
+    for name, (chain_path, key_path) in identities.items():
+        try:
+            chain = x509.load_pem_x509_certificates(chain_path.read_bytes())
+            key = serialization.load_pem_private_key(key_path.read_bytes(), password=None)
+        except (OSError, ValueError, TypeError) as exc:
+            raise PkiError(
+                f"identity {name!r}: cannot read {chain_path} / {key_path}: {exc}"
+            ) from None
+        cert = chain[0]
+        if cert.public_key().public_bytes(
+            serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo
+        ) != key.public_key().public_bytes(
+            serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo
+        ):
+            raise PkiError(f"identity {name!r}: the key in {key_path} is not the certificate's")
+        folder = directory / name
+        folder.mkdir(exist_ok=True)
+        (folder / "cert.pem").write_bytes(_pem(cert))
+        (folder / "chain.pem").write_bytes(b"".join(_pem(c) for c in chain))
+        shutil.copyfile(key_path, folder / "key.pem")
+        (folder / "key.pem").chmod(0o600)
+
+        def attribute(oid: Any, cert: Any = cert) -> str | None:
+            values = cert.subject.get_attributes_for_oid(oid)
+            return str(values[0].value) if values else None
+
+        manifest["identities"].append(
+            {
+                "name": name,
+                "organization": attribute(NameOID.ORGANIZATION_NAME) or name,
+                "serial_number": attribute(NameOID.SERIAL_NUMBER),
+                "key_type": "rsa" if isinstance(key, rsa.RSAPrivateKey) else "ec",
+                "trusted": name not in untrusted,
+                "role": "imported",
+                "hosts": [],
                 "cert_sha256": hashlib.sha256(_der(cert)).hexdigest(),
                 "spki_sha256": spki_sha256(cert),
             }

@@ -12,7 +12,7 @@ from urllib.parse import urlsplit
 from cgconform.pki import PkiError, TestPki, load_pki
 from cgconform.target import ConfigError, Target
 
-from ._pki import DEFAULT_GROUP_ID
+from ._pki import DEFAULT_GROUP_ID, HARNESS_PEERS
 
 DEFAULT_PORT = 18440
 DEFAULT_SERVICE = "cgconform-echo"
@@ -110,6 +110,13 @@ def load_settings(target: Target) -> FscSettings:
         pki = load_pki(path)
     except PkiError as exc:
         raise ConfigError(f"[fsc] pki: {exc}") from None
+    missing = [name for name in HARNESS_PEERS if name not in pki.identities]
+    if missing:
+        raise ConfigError(
+            f"[fsc] pki: {path} has no identity {', '.join(missing)}; the harness plays these "
+            "Peers (create the PKI with `cgconform fsc pki init`, or import certificates the "
+            "Group's trust anchor issued with `cgconform fsc pki import`)"
+        )
     sut = _str(table, "sut", None if "peer_id" in table else "sut")
     if sut is not None:
         try:

@@ -1,6 +1,11 @@
 """The accept / reject / revoke scenarios share one shape (Manager-AcceptContract-*,
 -RejectContract-*, -RevokeContract-*): a fresh Contract between Peers A, B and the SUT,
-submitted by Peer B, on which Peer A then places (or fails to place) a signature."""
+submitted by Peer B, on which Peer A then places (or fails to place) a signature.
+
+The Contract holds a DelegatedServiceConnectionGrant: Peer B (the Delegator) lets Peer A
+connect to the SUT's Service on its behalf. FSC Core's validation rules let the Delegator
+create and offer it, so it is valid for every reading of the rules, and Peer A (the Outway)
+is on it without having signed."""
 
 from __future__ import annotations
 
@@ -21,17 +26,15 @@ REJECTED = (
 
 
 def fresh_contract(h: Harness) -> dict[str, Any]:
-    """A Contract with Grants for Peers A and B, submitted (and accepted) by Peer B only."""
-    grants = [
-        connection_grant(
-            service_peer=h.sut_peer_id,
-            service_name=h.settings.service,
-            outway_peer=p.peer_id,
-            outway_thumbprint=p.thumbprint,
-        )
-        for p in (h.b, h.a)
-    ]
-    content = h.new_content(grants)
+    """A Contract on which Peer A is the Outway, submitted (and accepted) by Peer B only."""
+    grant = connection_grant(
+        service_peer=h.sut_peer_id,
+        service_name=h.settings.service,
+        outway_peer=h.a.peer_id,
+        outway_thumbprint=h.a.thumbprint,
+        delegator=h.b.peer_id,
+    )
+    content = h.new_content([grant])
     exchange = h.submit(content, "peer-b")
     if exchange.status not in (200, 201):
         raise Inconclusive(

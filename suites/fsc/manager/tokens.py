@@ -28,15 +28,15 @@ def token_for_valid_contract(fsc: Harness) -> None:
 
 @pytest.mark.requirement(STD, "Manager-GetToken-2")
 def no_token_without_valid_contract(fsc: Harness) -> None:
-    # A Contract with Grants for Peers B and A, submitted by Peer B: Peer A never accepted it,
-    # so it is not valid, and Peer A asks for a token for its own Grant.
+    # A Contract with a Grant for Peer A, submitted by its Delegator Peer B: Peer A never
+    # accepted it, so it is not valid, and Peer A asks for a token for that Grant.
     content = _signing.fresh_contract(fsc)
     listed = listed_contract(fsc.list_contracts("peer-b"), content)
     require(
         not signed_by(listed, "accept", fsc.a.peer_id),
         "setup: the Contract unexpectedly carries Peer A's accept signature",
     )
-    scope = grant_hash_readings(content, 1)[fsc.grant_reading or "hash-type"]
+    scope = grant_hash_readings(content, 0)[fsc.grant_reading or "hash-type"]
     expect_oauth_error(
         fsc.request_token(scope, "peer-a"),
         "A token request for Peer A's Grant in a Contract Peer A has not accepted (not valid)",

@@ -5,19 +5,15 @@ run, so the table is quick; tests/test_fsc.py runs everything against the confor
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from dataclasses import replace
 from pathlib import Path
-from typing import Any
 
 import pytest
-from clirun import assert_valid_report
+from fscrun import run_only as run_scenarios
 
 from cgconform.catalogue import select_profiles
 from cgconform.pki import TestPki
-from cgconform.runner import RunRequest, execute
 from fixtures.fsc.defects import DEFECTS
-from fixtures.fsc.world import World, reference_world
+from fixtures.fsc.world import reference_world
 from suites.fsc._pki import init_pki
 
 FSC_PROFILES = ("fsc-manager", "fsc-inway", "fsc-outway", "fsc-logging")
@@ -132,22 +128,6 @@ EXPECTED: dict[str, dict[str, str]] = {
 @pytest.fixture(scope="module")
 def pki(tmp_path_factory: pytest.TempPathFactory) -> TestPki:
     return init_pki(tmp_path_factory.mktemp("fsc-pki"))
-
-
-def run_scenarios(world: World, ids: Iterable[str], **statement: Any) -> dict[str, Any]:
-    """Run only these requirements of the fsc profiles against the world's Peer."""
-    wanted = set(ids)
-    profiles = []
-    for profile in select_profiles(FSC_PROFILES):
-        kept = tuple(r for r in profile.requirements if r.requirement.id in wanted)
-        if kept:
-            profiles.append(replace(profile, requirements=kept))
-    target = world.target()
-    if statement:
-        target = replace(target, statement={**target.statement, **statement})
-    report = execute(RunRequest(profiles=profiles, target=target, command="self-test", seed=1))
-    assert_valid_report(report)
-    return report
 
 
 def test_every_defect_is_in_the_table() -> None:

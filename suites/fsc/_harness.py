@@ -22,13 +22,15 @@ from cgconform.outcomes import Inconclusive, NotApplicable
 from cgconform.pki import Identity
 from cgconform.target import ConfigError
 
-from ._contracts import contract_content, signature_payload
+from ._contracts import contract_content, peers_of_contract, signature_payload
 from ._hashes import READINGS, content_hash, grant_hash_readings
 from ._jose import Signer, load_certificates, public_key_thumbprint
-from ._mocks import Endpoint, MockManagerState, mock_manager
+from ._mocks import Endpoint, IssuableGrant, MockManagerState, mock_manager
 from ._pki import HARNESS_PEERS
 from ._settings import FscSettings
 
+ECHO_A = "cgconform-echo-a"  # Peer A's Service (Outway scenarios)
+UNREACHABLE_A = "cgconform-unreachable"  # Peer A's Service behind a dead Inway
 # Offsets from [fsc] harness_port (docs/fsc-notes.md §2).
 PORT_OFFSETS = {"peer-a": 0, "peer-b": 1, "peer-c": 2, "inway": 3, "service": 4}
 
@@ -92,6 +94,7 @@ class Harness:
     grant_reading: str | None = None  # N1: which Grant hash reading the SUT uses
     fixtures: dict[str, Fixture] = field(default_factory=dict)
     dead_url: str = ""
+    submitted: set[str] = field(default_factory=set)  # content hashes the harness submitted
     log_reader: HttpClient | None = None  # Peer A, own session: used from mock threads
     last_log_exchange: Exchange | None = None
 
@@ -132,6 +135,8 @@ class Harness:
         harness.log_reader = base.with_identity(a_identity.requests_cert, verify=verify)
         a = harness.parties["peer-a"]
         harness.mock_inway.token_signer = a.signer
+        for party in harness.parties.values():
+            party.state.on_offer = harness._offered(party)
         return harness
 
     def _port(self, role: str) -> int:
@@ -181,6 +186,62 @@ class Harness:
             with contextlib.suppress(OSError):
                 server.stop()
         self.servers.clear()
+
+    # -- Contracts the SUT offers ----------------------------------------------------------
+
+    def register_issuable(self, content: Mapping[str, Any]) -> None:
+        """Peer A's mock Manager issues tokens for the Grants in which A offers the Service."""
+        for index, grant in enumerate(content.get("grants") or []):
+            data = grant.get("data") if isinstance(grant, Mapping) else None
+            if not isinstance(data, Mapping) or "outway" not in data:
+                continue
+            service = data.get("service") or {}
+            if service.get("peer_id") != self.a.peer_id:
+                continue
+            aud = self.dead_url if service.get("name") == UNREACHABLE_A else self.inway_url
+            hashes = tuple(grant_hash_readings(content, index).values())
+            with self.a.state.lock:
+                self.a.state.grants.append(IssuableGrant(hashes, data, aud))
+
+    def _offered(self, party: Party) -> Any:
+        """What a harness Peer does with a Contract the SUT offers it (N23): sign it when it
+        only grants connections to Peer A's own test Services, and send the signature back."""
+
+        def sign_back(content: dict[str, Any], address: str) -> None:
+            if party.peer_id not in peers_of_contract(content):
+                return
+            grants = content.get("grants")
+            if not isinstance(grants, list) or not grants or not address.startswith("https://"):
+                return
+            for grant in grants:
+                data = grant.get("data") if isinstance(grant, dict) else None
+                service = (data or {}).get("service") or {}
+                if service.get("peer_id") != self.a.peer_id or service.get("name") not in (
+                    ECHO_A,
+                    UNREACHABLE_A,
+                ):
+                    return
+            try:
+                digest = content_hash(content)
+                signature = self.signature(content, "accept", party.name)
+            except (ValueError, KeyError, TypeError):
+                return
+            with party.state.lock:
+                if digest in party.state.signed or digest in self.submitted:
+                    return  # signed already, or the harness's own Contract coming back
+                party.state.signed.add(digest)
+            client = self.context.http.with_identity(
+                party.identity.requests_cert, verify=str(self.settings.pki.trust_anchor)
+            )
+            with contextlib.suppress(Exception):  # best effort, like a real Peer's retry
+                client.put(
+                    f"{address.rstrip('/')}/v1/contracts/{quote(digest, safe='')}/accept",
+                    json={"contract_content": content, "signature": signature},
+                    headers={"Fsc-Manager-Address": party.address},
+                )
+            self.register_issuable(content)
+
+        return sign_back
 
     # -- who is who ------------------------------------------------------------------------
 
@@ -258,6 +319,8 @@ class Harness:
         """POST /v1/contracts as `by`, with its accept signature (unless one is given)."""
         party = self.party(by)
         sig = signature or self.signature(content, "accept", by, signer=signer, algorithm=algorithm)
+        with contextlib.suppress(ValueError, KeyError, TypeError):
+            self.submitted.add(content_hash(content))
         return party.http.post(
             self.manager_url("/contracts"),
             json={"contract_content": content, "signature": sig},

@@ -56,6 +56,10 @@ class MockManagerState:
     # content hash -> how many more signature deliveries to refuse (503), and when each came
     refuse: dict[str, int] = field(default_factory=dict)
     deliveries: dict[str, list[float]] = field(default_factory=dict)
+    # Called (in a thread) with the content and Fsc-Manager-Address of a Contract offered to
+    # this Peer: the harness signs the ones its Outway scenarios can use (docs/fsc-notes.md N23)
+    on_offer: Callable[[dict[str, Any], str], None] | None = None
+    signed: set[str] = field(default_factory=set)  # content hashes this Peer signed back
     lock: threading.Lock = field(default_factory=threading.Lock)
 
 
@@ -116,6 +120,14 @@ def mock_manager(state: MockManagerState) -> Callable[[Received], Reply]:
                     if state.refuse.get(digest, 0) > 0:
                         state.refuse[digest] -= 1
                         return _error(503, "ERROR_CODE_UNAVAILABLE", "try again later (test)")
+            # A Contract offered (POST) or signed and passed on (PUT .../accept) by the SUT
+            offered = path == "/v1/contracts" or path.endswith("/accept")
+            if offered and state.on_offer is not None and isinstance(content, dict):
+                threading.Thread(
+                    target=state.on_offer,
+                    args=(content, request.header("Fsc-Manager-Address") or ""),
+                    daemon=True,
+                ).start()
             return Reply(201)
         if request.method == "PUT" and path == "/v1/announce":
             return Reply(200)

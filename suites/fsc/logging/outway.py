@@ -7,8 +7,8 @@ import pytest
 
 from .._calls import outway_call
 from .._expect import line, require
-from .._fixtures import ECHO_A, fixture
-from .._harness import Harness
+from .._fixtures import fixture
+from .._harness import ECHO_A, Harness
 from .._records import broken_log_scenario, check_record
 
 STD = "FSC-TestSuite"

@@ -10,8 +10,8 @@ from cgconform.outcomes import Failure, Warning
 from .._calls import PROBE_PATH, outway_call
 from .._contracts import connection_grant
 from .._expect import error_code, line, require
-from .._fixtures import ECHO_A, fixture
-from .._harness import Harness
+from .._fixtures import fixture
+from .._harness import ECHO_A, Harness
 from .._hashes import grant_hash_readings
 
 STD = "FSC-TestSuite"
@@ -86,8 +86,8 @@ def refuses_without_valid_contract(fsc: Harness) -> None:
 
 @pytest.mark.requirement(STD, "Outway-IncomingRequest-3")
 def reports_unreachable_inway(fsc: Harness) -> None:
-    item = fixture(fsc, "outway-connect").ready()
-    call = outway_call(fsc, fsc.sut_hash(item, 1))
+    item = fixture(fsc, "outway-unreachable").ready()
+    call = outway_call(fsc, fsc.sut_hash(item))
     if call.exchange.status < 400:
         raise Failure(
             f"the Inway in the token's aud ({fsc.dead_url}) is unreachable, yet the Outway "

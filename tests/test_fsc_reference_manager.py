@@ -20,7 +20,8 @@ import requests
 from cgconform import pki as pkilib
 from cgconform.mock_server import MockServer, Received, Reply
 from fixtures.fsc.config import PeerConfig
-from fixtures.fsc.manager import MANAGER_DEFECT_SCENARIOS, MANAGER_DEFECTS, ManagerApp
+from fixtures.fsc.manager import ManagerApp
+from fixtures.fsc.manager_defects import MANAGER_DEFECT_SCENARIOS, MANAGER_DEFECTS
 from fixtures.fsc.store import Store
 from suites.fsc._contracts import (
     connection_grant,

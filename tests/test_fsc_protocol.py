@@ -120,6 +120,19 @@ def test_fsc_settings_errors_name_the_key(
         load_settings(target)
 
 
+def test_an_unreadable_key_is_a_configuration_error(pki: TestPki, tmp_path: Path) -> None:
+    import shutil
+
+    copy = tmp_path / "pki"
+    shutil.copytree(pki.directory, copy)
+    (copy / "peer-b" / "key.pem").write_text("-----BEGIN PRIVATE KEY-----\nbroken\n")
+    target = parse_target(
+        {"urls": {"manager": "https://127.0.0.1:8443"}, "fsc": {"pki": str(copy)}}
+    )
+    with pytest.raises(ConfigError, match="identity peer-b: cannot use"):
+        load_settings(target)
+
+
 def test_fsc_component_urls_must_be_https(pki: TestPki) -> None:
     target = parse_target(
         {"urls": {"manager": "http://127.0.0.1:8443"}, "fsc": {"pki": str(pki.directory)}}

@@ -12,6 +12,7 @@ from urllib.parse import urlsplit
 from cgconform.pki import PkiError, TestPki, load_pki
 from cgconform.target import ConfigError, Target
 
+from ._jose import Signer
 from ._pki import DEFAULT_GROUP_ID, HARNESS_PEERS
 
 DEFAULT_PORT = 18440
@@ -117,6 +118,15 @@ def load_settings(target: Target) -> FscSettings:
             "Peers (create the PKI with `cgconform fsc pki init`, or import certificates the "
             "Group's trust anchor issued with `cgconform fsc pki import`)"
         )
+    for name in HARNESS_PEERS:
+        identity = pki[name]
+        try:
+            Signer.from_files(identity.key, identity.chain).jwk_key()
+        except (OSError, ValueError, TypeError) as exc:
+            raise ConfigError(
+                f"[fsc] pki: identity {name}: cannot use {identity.chain} and {identity.key} "
+                f"({exc}); recreate the PKI or import readable PEM files"
+            ) from None
     sut = _str(table, "sut", None if "peer_id" in table else "sut")
     if sut is not None:
         try:

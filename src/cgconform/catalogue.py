@@ -216,48 +216,15 @@ def _load_profile(
         for name, opt in (data.get("options") or {}).items()
     }
     included: list[ProfileRequirement] = []
-    seen: set[str] = set()
+    seen: set[tuple[str, str]] = set()
     for i, item in enumerate(data["requirements"]):
+        req: Requirement | None
         if "standard" in item and item["standard"] != std:
-            included.append(_foreign_requirement(path, i, item, catalogue, options, seen))
-            continue
-        only = item.get("versions") or supported
-        unknown = sorted(set(only) - set(supported))
-        if unknown:
-            raise CatalogueError(
-                f"{path}: requirements[{i}].versions: {unknown} not among versions {supported}"
-            )
-        for v in only:
-            if catalogue.lookup(std, v, item["id"]) is None:
-                raise CatalogueError(
-                    f"{path}: requirements[{i}].id: {item['id']!r} is not in the {std} {v} "
-                    "catalogue"
-                )
-        if version not in only:
-            continue
-        req = catalogue.lookup(std, version, item["id"])
-        if req is None:
-            raise CatalogueError(
-                f"{path}: requirements[{i}].id: {item['id']!r} is not in the {std} {version} "
-                "catalogue"
-            )
-        if item["id"] in seen:
-            raise CatalogueError(f"{path}: requirements[{i}].id: {item['id']!r} listed twice")
-        seen.add(item["id"])
-        applies_if = item.get("applies_if")
-        if applies_if is not None and applies_if not in options:
-            raise CatalogueError(
-                f"{path}: requirements[{i}].applies_if: unknown option {applies_if!r} "
-                f"(options: {', '.join(options) or 'none'})"
-            )
-        included.append(
-            ProfileRequirement(
-                requirement=req,
-                level=item.get("level", req.level),
-                applies_if=applies_if,
-                not_tested_reason=item.get("not_tested_reason"),
-            )
-        )
+            req = _foreign_requirement(path, i, item, catalogue)
+        else:
+            req = _own_requirement(path, i, item, catalogue, std, supported, version)
+        if req is not None:  # None: the item is limited to other versions of the standard
+            included.append(_include(path, i, item, req, options, seen))
     return Profile(
         id=data["id"],
         title=_title(data["title"]),
@@ -271,14 +238,34 @@ def _load_profile(
     )
 
 
-def _foreign_requirement(
+def _own_requirement(
     path: Path,
     i: int,
     item: Mapping[str, Any],
     catalogue: Catalogue,
-    options: Mapping[str, ProfileOption],
-    seen: set[str],
-) -> ProfileRequirement:
+    std: str,
+    supported: Sequence[str],
+    version: str,
+) -> Requirement | None:
+    """A requirement of the profile's standard at `version` (None: the item is limited to
+    other versions); every version the item names must know it."""
+    only = item.get("versions") or supported
+    unknown = sorted(set(only) - set(supported))
+    if unknown:
+        raise CatalogueError(
+            f"{path}: requirements[{i}].versions: {unknown} not among versions {supported}"
+        )
+    for v in only:
+        if catalogue.lookup(std, v, item["id"]) is None:
+            raise CatalogueError(
+                f"{path}: requirements[{i}].id: {item['id']!r} is not in the {std} {v} catalogue"
+            )
+    return catalogue.lookup(std, version, item["id"]) if version in only else None
+
+
+def _foreign_requirement(
+    path: Path, i: int, item: Mapping[str, Any], catalogue: Catalogue
+) -> Requirement:
     """A requirement of another standard than the profile's (e.g. Digikoppeling REST
     additions in an FSC profile), at the version the item names."""
     req = catalogue.lookup(item["standard"], item["standard_version"], item["id"])
@@ -287,10 +274,21 @@ def _foreign_requirement(
             f"{path}: requirements[{i}].id: {item['id']!r} is not in the {item['standard']} "
             f"{item['standard_version']} catalogue"
         )
-    key = f"{item['standard']}:{item['id']}"
-    if key in seen:
+    return req
+
+
+def _include(
+    path: Path,
+    i: int,
+    item: Mapping[str, Any],
+    req: Requirement,
+    options: Mapping[str, ProfileOption],
+    seen: set[tuple[str, str]],
+) -> ProfileRequirement:
+    """The requirement as the profile includes it: listed once, with a known option."""
+    if req.key in seen:
         raise CatalogueError(f"{path}: requirements[{i}].id: {item['id']!r} listed twice")
-    seen.add(key)
+    seen.add(req.key)
     applies_if = item.get("applies_if")
     if applies_if is not None and applies_if not in options:
         raise CatalogueError(

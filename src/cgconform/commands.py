@@ -195,19 +195,19 @@ def demo(args: argparse.Namespace) -> int:
 
 
 def fsc(args: argparse.Namespace) -> int:
-    """`cgconform fsc pki init DIR`: the test Group's PKI for the fsc profiles."""
+    """`cgconform fsc pki init|import DIR`: the test Group's PKI for the fsc profiles."""
     import importlib
 
     from cgconform.pki import MANIFEST, PkiError
 
     directory = Path(args.directory)
-    if args.pki_command == "import":
-        return _fsc_pki_import(args, directory)
     if (directory / MANIFEST).exists() and not args.force:
         raise CommandError(
             f"{directory} already holds a test PKI; use --force to replace it (the SUT will "
             "then need the new trust anchor and certificates)"
         )
+    if args.pki_command == "import":
+        return _fsc_pki_import(args, directory)
     if args.days < 1:
         raise CommandError("--days: at least 1")
     try:
@@ -228,10 +228,8 @@ def fsc(args: argparse.Namespace) -> int:
 
 
 def _fsc_pki_import(args: argparse.Namespace, directory: Path) -> int:
-    from cgconform.pki import MANIFEST, PkiError, import_pki
+    from cgconform.pki import PkiError, import_pki
 
-    if (directory / MANIFEST).exists() and not args.force:
-        raise CommandError(f"{directory} already holds a test PKI; use --force to replace it")
     identities = {}
     for item in args.identity:
         name, _, files = item.partition("=")

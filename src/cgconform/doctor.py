@@ -79,13 +79,9 @@ def _key_matches_certificate(cert_path: Path, key_path: Path) -> Finding:
             f"cannot read the mTLS certificate or key: {exc}",
             "use PEM files; an encrypted key must be decrypted first",
         )
-    cert_pub = cert.public_key().public_bytes(
-        serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo
-    )
-    key_pub = key.public_key().public_bytes(
-        serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo
-    )
-    if cert_pub != key_pub:
+    from cgconform.pki import key_matches
+
+    if not key_matches(cert, key):
         return Finding(
             False,
             "the mTLS client key does not belong to the client certificate",

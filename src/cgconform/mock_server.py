@@ -12,6 +12,7 @@ from __future__ import annotations
 import json as jsonlib
 import socket
 import ssl
+import sys
 import threading
 import time
 from collections.abc import Callable, Mapping
@@ -71,8 +72,6 @@ class _Server(ThreadingHTTPServer):
     def handle_error(self, request: Any, client_address: Any) -> None:
         # A failed TLS handshake (untrusted client certificate, plain HTTP) or a client that
         # hangs up: recorded, never printed.
-        import sys
-
         exc = sys.exc_info()[1]
         self.mock.errors.append(f"{client_address[0]}: {type(exc).__name__}: {exc}")
 

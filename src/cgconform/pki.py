@@ -75,6 +75,7 @@ class TestPki:
     trust_anchor: Path
     untrusted_ca: Path
     identities: dict[str, Identity] = field(default_factory=dict)
+    created_at: datetime.datetime | None = None  # when the manifest was written
 
     def __getitem__(self, name: str) -> Identity:
         try:
@@ -201,14 +202,45 @@ def _der(cert: Any) -> bytes:
     return bytes(cert.public_bytes(serialization.Encoding.DER))
 
 
-def spki_sha256(cert: Any) -> str:
-    """Hex SHA-256 of the certificate's DER SubjectPublicKeyInfo."""
+def spki_der(public_key: Any) -> bytes:
+    """The DER SubjectPublicKeyInfo of a public key."""
     from cryptography.hazmat.primitives import serialization
 
-    spki = cert.public_key().public_bytes(
-        serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo
+    return bytes(
+        public_key.public_bytes(
+            serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo
+        )
     )
-    return hashlib.sha256(spki).hexdigest()
+
+
+def spki_sha256(cert: Any) -> str:
+    """Hex SHA-256 of the certificate's DER SubjectPublicKeyInfo."""
+    return hashlib.sha256(spki_der(cert.public_key())).hexdigest()
+
+
+def key_matches(cert: Any, private_key: Any) -> bool:
+    """Whether the private key belongs to the certificate."""
+    return spki_der(cert.public_key()) == spki_der(private_key.public_key())
+
+
+def _entry(cert: Any, **fields: Any) -> dict[str, Any]:
+    """One identity of the manifest: the given fields and the certificate's hashes."""
+    return {
+        **fields,
+        "cert_sha256": hashlib.sha256(_der(cert)).hexdigest(),
+        "spki_sha256": spki_sha256(cert),
+    }
+
+
+def _write_manifest(directory: Path, entries: list[dict[str, Any]]) -> TestPki:
+    manifest = {
+        "trust_anchor": "trust-anchor.pem",
+        "untrusted_ca": "untrusted-ca.pem",
+        "created_at": _now().isoformat(timespec="seconds"),
+        "identities": entries,
+    }
+    (directory / MANIFEST).write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
+    return load_pki(directory)
 
 
 def create_pki(directory: Path, identities: Sequence[IdentitySpec], *, days: int = 30) -> TestPki:
@@ -227,12 +259,7 @@ def create_pki(directory: Path, identities: Sequence[IdentitySpec], *, days: int
     other = _ca("cgconform UNTRUSTED CA", other_key, None, None, days + 1, 0)
     (directory / "trust-anchor.pem").write_bytes(_pem(root))
     (directory / "untrusted-ca.pem").write_bytes(_pem(other))
-    manifest: dict[str, Any] = {
-        "trust_anchor": "trust-anchor.pem",
-        "untrusted_ca": "untrusted-ca.pem",
-        "created_at": _now().isoformat(timespec="seconds"),
-        "identities": [],
-    }
+    entries = []
     for spec in identities:
         key = _key(spec.key_type)
         if spec.trusted:
@@ -254,21 +281,19 @@ def create_pki(directory: Path, identities: Sequence[IdentitySpec], *, days: int
             )
         )
         key_path.chmod(0o600)
-        manifest["identities"].append(
-            {
-                "name": spec.name,
-                "organization": spec.organization,
-                "serial_number": spec.serial_number,
-                "key_type": spec.key_type,
-                "trusted": spec.trusted,
-                "role": spec.role,
-                "hosts": list(spec.hosts),
-                "cert_sha256": hashlib.sha256(_der(cert)).hexdigest(),
-                "spki_sha256": spki_sha256(cert),
-            }
+        entries.append(
+            _entry(
+                cert,
+                name=spec.name,
+                organization=spec.organization,
+                serial_number=spec.serial_number,
+                key_type=spec.key_type,
+                trusted=spec.trusted,
+                role=spec.role,
+                hosts=list(spec.hosts),
+            )
         )
-    (directory / MANIFEST).write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
-    return load_pki(directory)
+    return _write_manifest(directory, entries)
 
 
 def import_pki(
@@ -285,12 +310,11 @@ def import_pki(
     import shutil
 
     from cryptography import x509
-
-    untrusted = set(untrusted)
     from cryptography.hazmat.primitives import serialization
     from cryptography.hazmat.primitives.asymmetric import rsa
     from cryptography.x509.oid import NameOID
 
+    untrusted = set(untrusted)
     directory.mkdir(parents=True, exist_ok=True)
     try:
         shutil.copyfile(trust_anchor, directory / "trust-anchor.pem")
@@ -300,12 +324,7 @@ def import_pki(
             (directory / "untrusted-ca.pem").write_bytes(b"")
     except OSError as exc:
         raise PkiError(f"cannot copy the CA certificates: {exc}") from None
-    manifest: dict[str, Any] = {
-        "trust_anchor": "trust-anchor.pem",
-        "untrusted_ca": "untrusted-ca.pem",
-        "created_at": _now().isoformat(timespec="seconds"),
-        "identities": [],
-    }
+    entries = []
     for name, (chain_path, key_path) in identities.items():
         try:
             chain = x509.load_pem_x509_certificates(chain_path.read_bytes())
@@ -315,11 +334,7 @@ def import_pki(
                 f"identity {name!r}: cannot read {chain_path} / {key_path}: {exc}"
             ) from None
         cert = chain[0]
-        if cert.public_key().public_bytes(
-            serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo
-        ) != key.public_key().public_bytes(
-            serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo
-        ):
+        if not key_matches(cert, key):
             raise PkiError(f"identity {name!r}: the key in {key_path} is not the certificate's")
         folder = directory / name
         folder.mkdir(exist_ok=True)
@@ -332,21 +347,19 @@ def import_pki(
             values = cert.subject.get_attributes_for_oid(oid)
             return str(values[0].value) if values else None
 
-        manifest["identities"].append(
-            {
-                "name": name,
-                "organization": attribute(NameOID.ORGANIZATION_NAME) or name,
-                "serial_number": attribute(NameOID.SERIAL_NUMBER),
-                "key_type": "rsa" if isinstance(key, rsa.RSAPrivateKey) else "ec",
-                "trusted": name not in untrusted,
-                "role": "imported",
-                "hosts": [],
-                "cert_sha256": hashlib.sha256(_der(cert)).hexdigest(),
-                "spki_sha256": spki_sha256(cert),
-            }
+        entries.append(
+            _entry(
+                cert,
+                name=name,
+                organization=attribute(NameOID.ORGANIZATION_NAME) or name,
+                serial_number=attribute(NameOID.SERIAL_NUMBER),
+                key_type="rsa" if isinstance(key, rsa.RSAPrivateKey) else "ec",
+                trusted=name not in untrusted,
+                role="imported",
+                hosts=[],
+            )
         )
-    (directory / MANIFEST).write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
-    return load_pki(directory)
+    return _write_manifest(directory, entries)
 
 
 def load_pki(directory: Path) -> TestPki:
@@ -356,6 +369,8 @@ def load_pki(directory: Path) -> TestPki:
         manifest = json.loads(path.read_text(encoding="utf-8"))
         anchors = (directory / manifest["trust_anchor"], directory / manifest["untrusted_ca"])
         entries = manifest["identities"]
+        created = manifest.get("created_at")
+        created_at = datetime.datetime.fromisoformat(created) if created else None
     except OSError as exc:
         raise PkiError(
             f"{path}: cannot read the PKI manifest ({exc.strerror or exc}); "
@@ -389,4 +404,4 @@ def load_pki(directory: Path) -> TestPki:
     for anchor in anchors:
         if not anchor.is_file():
             raise PkiError(f"{path}: {anchor} is missing")
-    return TestPki(directory, anchors[0], anchors[1], identities)
+    return TestPki(directory, anchors[0], anchors[1], identities, created_at)

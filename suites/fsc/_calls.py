@@ -12,7 +12,7 @@ from cgconform.mock_server import Received
 from cgconform.outcomes import NotApplicable
 
 from ._contracts import uuid7
-from ._expect import body
+from ._expect import listing
 from ._harness import Harness
 
 PROBE_PATH = "/cgconform/probe"
@@ -91,17 +91,18 @@ def outway_call(
 
 
 def log_records(
-    h: Harness, transaction_id: str, *, reader: bool = False, as_: str = "peer-a"
+    h: Harness,
+    transaction_id: str,
+    *,
+    reader: bool = False,
+    as_: str = "peer-a",
+    client: HttpClient | None = None,
+    manager: str | None = None,
 ) -> list[Any]:
-    """The SUT Manager's log records with this Transaction ID, as a Peer sees them."""
-    client = (h.log_reader if reader else None) or h.party(as_).http
-    exchange = client.get(h.manager_url("/logs"), params={"transaction_ids": transaction_id})
-    data = body(exchange)
-    records = data.get("records") if isinstance(data, dict) else None
-    found = [
-        r
-        for r in (records if isinstance(records, list) else [])
-        if isinstance(r, dict) and r.get("transaction_id") == transaction_id
-    ]
+    """A Manager's log records with this Transaction ID, as a Peer sees them (the SUT's
+    Manager as Peer A unless told otherwise)."""
+    client = client or (h.log_reader if reader else None) or h.party(as_).http
+    url = f"{manager}/v1/logs" if manager else h.manager_url("/logs")
+    exchange = client.get(url, params={"transaction_ids": transaction_id})
     h.last_log_exchange = exchange
-    return found
+    return [r for r in listing(exchange, "records") if r.get("transaction_id") == transaction_id]

@@ -18,11 +18,12 @@ UUID_FORMAT = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9
 Json = dict[str, Any]
 
 
-def uuid7(unix_ms: int | None = None) -> str:
-    """A UUID version 7 (RFC 9562 §5.7): 48-bit Unix milliseconds, version, random bits."""
+def uuid7(unix_ms: int | None = None, *, random: bytes | None = None) -> str:
+    """A UUID version 7 (RFC 9562 §5.7): 48-bit Unix milliseconds, version, random bits
+    (`random`: 10 given bytes instead, for a UUID that is the same on every run)."""
     ms = int(time.time() * 1000) if unix_ms is None else unix_ms
     value = (ms & ((1 << 48) - 1)) << 80
-    value |= int.from_bytes(os.urandom(10), "big") & ((1 << 80) - 1)
+    value |= int.from_bytes(random or os.urandom(10), "big") & ((1 << 80) - 1)
     value = (value & ~(0xF << 76)) | (0x7 << 76)  # version 7
     value = (value & ~(0x3 << 62)) | (0x2 << 62)  # variant 10
     return str(uuid.UUID(int=value))

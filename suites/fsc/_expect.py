@@ -3,7 +3,7 @@ what a finding says (what was sent, what came back, what the standard asks)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from cgconform.evidence import Exchange
@@ -23,6 +23,14 @@ def body(exchange: Exchange) -> Any:
         return exchange.json()
     except ValueError:
         return None
+
+
+def listing(exchange: Exchange, key: str) -> list[dict[str, Any]]:
+    """The objects of a list answer (``{"contracts": [...], "pagination": ...}``): what is
+    there and is an object; nothing for any other shape."""
+    data = body(exchange)
+    items = data.get(key) if isinstance(data, dict) else None
+    return [i for i in items if isinstance(i, dict)] if isinstance(items, list) else []
 
 
 def error_code(exchange: Exchange) -> str | None:
@@ -76,15 +84,12 @@ def expect_rejected(
 ) -> None:
     """A 4xx passes; the status, code and error object the texts give are checked too, and a
     difference there is a warning (N5). 2xx (accepted) and 5xx fail."""
-    evidence = [exchange.to_evidence()]
-    if exchange.status < 400:
-        raise Failure(f"{what} was accepted: {line(exchange)}. {asks}", evidence=evidence)
-    if exchange.status >= 500:
-        raise Failure(
-            f"{what} gave a server error instead of a rejection: {line(exchange)} "
-            f"{_snippet(exchange)}. {asks}",
-            evidence=evidence,
-        )
+    _client_error_or_fail(
+        exchange,
+        f"{what} was accepted",
+        f"{what} gave a server error instead of a rejection",
+        asks,
+    )
     wanted_status = (status,) if isinstance(status, int) else tuple(status)
     notes = []
     if exchange.status not in wanted_status:
@@ -97,12 +102,7 @@ def expect_rejected(
         notes.append(f"error code {code or '(none)'} where the texts give {' or '.join(wanted)}")
     if domain is not None:
         notes.extend(_error_object_problems(exchange, domain))
-    if notes:
-        raise Warning(
-            f"{what} was rejected ({line(exchange)}), as the scenario asks, but: "
-            + "; ".join(notes),
-            evidence=evidence,
-        )
+    _warn_about(notes, f"{what} was rejected ({line(exchange)}), as the scenario asks", exchange)
 
 
 def _error_object_problems(exchange: Exchange, domain: str) -> list[str]:
@@ -121,15 +121,12 @@ def _error_object_problems(exchange: Exchange, domain: str) -> list[str]:
 
 def expect_oauth_error(exchange: Exchange, what: str, asks: str, *, errors: Iterable[str]) -> None:
     """RFC 6749 §5.2: 400 with {"error": ...}; 2xx and 5xx fail, another error a warning."""
-    evidence = [exchange.to_evidence()]
-    if exchange.status < 400:
-        raise Failure(f"{what}: a token was issued: {line(exchange)}. {asks}", evidence=evidence)
-    if exchange.status >= 500:
-        raise Failure(
-            f"{what}: server error instead of an OAuth error response: {line(exchange)} "
-            f"{_snippet(exchange)}. {asks}",
-            evidence=evidence,
-        )
+    _client_error_or_fail(
+        exchange,
+        f"{what}: a token was issued",
+        f"{what}: server error instead of an OAuth error response",
+        asks,
+    )
     data = body(exchange)
     error = data.get("error") if isinstance(data, dict) else None
     wanted = tuple(errors)
@@ -138,22 +135,27 @@ def expect_oauth_error(exchange: Exchange, what: str, asks: str, *, errors: Iter
         notes.append(f"HTTP {exchange.status} where RFC 6749 §5.2 gives 400")
     if error not in wanted:
         notes.append(f"error {error!r} where {' or '.join(wanted)} fits (RFC 6749 §5.2)")
-    if notes:
-        raise Warning(
-            f"{what}: refused ({line(exchange)}), as the scenario asks, but: " + "; ".join(notes),
-            evidence=evidence,
+    _warn_about(notes, f"{what}: refused ({line(exchange)}), as the scenario asks", exchange)
+
+
+def _client_error_or_fail(exchange: Exchange, accepted: str, server_error: str, asks: str) -> None:
+    """Failure unless the answer is a 4xx: a 2xx means the fault was accepted, a 5xx that the
+    SUT broke instead of refusing."""
+    evidence = [exchange.to_evidence()]
+    if exchange.status < 400:
+        raise Failure(f"{accepted}: {line(exchange)}. {asks}", evidence=evidence)
+    if exchange.status >= 500:
+        raise Failure(
+            f"{server_error}: {line(exchange)} {_snippet(exchange)}. {asks}", evidence=evidence
         )
+
+
+def _warn_about(notes: list[str], head: str, exchange: Exchange) -> None:
+    """A refusal as the scenario asks, with what differs from the texts: a warning (N5)."""
+    if notes:
+        raise Warning(f"{head}, but: " + "; ".join(notes), evidence=[exchange.to_evidence()])
 
 
 def require(condition: bool, message: str, exchanges: Sequence[Exchange] = ()) -> None:
     if not condition:
         raise Failure(message, evidence=[e.to_evidence() for e in exchanges])
-
-
-def field(data: Mapping[str, Any] | None, *path: str) -> Any:
-    value: Any = data
-    for part in path:
-        if not isinstance(value, Mapping):
-            return None
-        value = value.get(part)
-    return value

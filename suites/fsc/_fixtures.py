@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from ._contracts import connection_grant, publication_grant
+from ._expect import listing
 from ._harness import (
     ECHO_A,
     UNREACHABLE_A,
@@ -143,13 +144,10 @@ def _prepare(h: Harness, key: str) -> Fixture:
 def _equivalent(h: Harness, item: Fixture, lister: str) -> dict[str, Any] | None:
     """A valid Contract the SUT lists with the same Group and Grants as the fixture."""
     exchange = h.list_contracts(lister)
-    try:
-        data = exchange.json() if exchange.status == 200 else None
-    except ValueError:
+    if exchange.status != 200:
         return None
-    contracts = data.get("contracts") if isinstance(data, dict) else None
-    for listed in contracts if isinstance(contracts, list) else []:
-        content = listed.get("content") if isinstance(listed, dict) else None
+    for listed in listing(exchange, "contracts"):
+        content = listed.get("content")
         if not isinstance(content, dict):
             continue
         same = content.get("grants") == item.content["grants"]

@@ -6,13 +6,10 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import time
-import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import quote
-
-from cryptography import x509
 
 from cgconform.context import RunContext
 from cgconform.evidence import Exchange
@@ -22,7 +19,8 @@ from cgconform.outcomes import Inconclusive, NotApplicable
 from cgconform.pki import Identity
 from cgconform.target import ConfigError
 
-from ._contracts import contract_content, peers_of_contract, signature_payload
+from ._contracts import contract_content, peers_of_contract, signature_payload, uuid7
+from ._expect import listing
 from ._hashes import READINGS, content_hash, grant_hash_readings
 from ._jose import Signer, load_certificates, public_key_thumbprint
 from ._mocks import Endpoint, IssuableGrant, MockManagerState, mock_manager
@@ -376,9 +374,12 @@ class Harness:
 
     def deterministic_content(self, key: str, grants: list[dict[str, Any]]) -> dict[str, Any]:
         """The same Contract on every run with this PKI: iv and dates derived from it."""
-        created = _pki_created(self.settings.pki.directory) - 60
+        pki = self.settings.pki
+        if pki.created_at is None:
+            raise ConfigError(f"[fsc] pki: {pki.directory}/pki.json has no created_at")
+        created = int(pki.created_at.timestamp()) - 60
         seed = hashlib.sha256(f"{self.settings.pki.directory.resolve()}|{key}".encode()).digest()
-        iv = _uuid7_from(created * 1000, seed)
+        iv = uuid7(created * 1000, random=seed[:10])
         return contract_content(
             group_id=self.settings.group_id,
             grants=grants,
@@ -394,7 +395,7 @@ class Harness:
             return self.grant_reading
         for reading in READINGS:
             exchange = self.list_contracts(fixture.signers[0], fixture.grant_hash(0, reading))
-            if _lists(exchange, fixture.content):
+            if listed_contract(exchange, fixture.content):
                 self.grant_reading = reading
                 return reading
         return None
@@ -404,45 +405,25 @@ class Harness:
         return fixture.grant_hash(index, self.grant_reading or "hash-type")
 
 
-def _lists(exchange: Exchange, content: Mapping[str, Any]) -> dict[str, Any] | None:
+def listed_contract(exchange: Exchange, content: Mapping[str, Any]) -> dict[str, Any] | None:
     """The listed Contract with this content's iv, if the listing holds it."""
     if exchange.status != 200:
         return None
-    try:
-        body = exchange.json()
-    except ValueError:
-        return None
-    contracts = body.get("contracts") if isinstance(body, dict) else None
-    for item in contracts if isinstance(contracts, list) else []:
-        if isinstance(item, dict) and (item.get("content") or {}).get("iv") == content.get("iv"):
-            return item
-    return None
-
-
-def listed_contract(exchange: Exchange, content: Mapping[str, Any]) -> dict[str, Any] | None:
-    return _lists(exchange, content)
+    return next(
+        (
+            item
+            for item in listing(exchange, "contracts")
+            if isinstance(item.get("content"), dict)
+            and item["content"].get("iv") == content.get("iv")
+        ),
+        None,
+    )
 
 
 def signed_by(listed: Mapping[str, Any] | None, kind: str, peer_id: str) -> bool:
     signatures = (listed or {}).get("signatures") or {}
     group = signatures.get(kind) if isinstance(signatures, dict) else None
     return isinstance(group, dict) and peer_id in group
-
-
-def _pki_created(directory: Any) -> int:
-    import json
-    from datetime import datetime
-
-    manifest = json.loads((directory / "pki.json").read_text(encoding="utf-8"))
-    return int(datetime.fromisoformat(manifest["created_at"]).timestamp())
-
-
-def _uuid7_from(unix_ms: int, seed: bytes) -> str:
-    value = (unix_ms & ((1 << 48) - 1)) << 80
-    value |= int.from_bytes(seed[:10], "big") & ((1 << 80) - 1)
-    value = (value & ~(0xF << 76)) | (0x7 << 76)
-    value = (value & ~(0x3 << 62)) | (0x2 << 62)
-    return str(uuid.UUID(int=value))
 
 
 def wait_until(deadline_s: float, probe: Any, interval_s: float = 0.3) -> Any:
@@ -453,9 +434,3 @@ def wait_until(deadline_s: float, probe: Any, interval_s: float = 0.3) -> Any:
         time.sleep(interval_s)
         result = probe()
     return result
-
-
-def peer_of(cert_der: bytes) -> str | None:
-    from ._jose import subject_serial_number
-
-    return subject_serial_number(x509.load_der_x509_certificate(cert_der))

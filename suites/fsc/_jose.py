@@ -19,6 +19,8 @@ from joserfc import jws
 from joserfc.errors import JoseError
 from joserfc.jwk import ECKey, RSAKey
 
+from cgconform.pki import spki_sha256
+
 from ._hashes import b64url
 
 FSC_ALGORITHMS = ("RS256", "RS384", "RS512", "ES256", "ES384", "ES512")
@@ -38,10 +40,7 @@ def cert_thumbprint(cert_der: bytes) -> str:
 
 def public_key_thumbprint(cert: x509.Certificate) -> str:
     """The Public Key thumbprint of Contracts: hex SHA-256 of the DER SubjectPublicKeyInfo."""
-    spki = cert.public_key().public_bytes(
-        serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo
-    )
-    return hashlib.sha256(spki).hexdigest()
+    return spki_sha256(cert)
 
 
 def load_certificates(path: Path) -> list[x509.Certificate]:

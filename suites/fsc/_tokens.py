@@ -11,7 +11,7 @@ from urllib.parse import urlsplit
 from cgconform.evidence import Exchange
 from cgconform.outcomes import Failure, Inconclusive
 
-from ._expect import body, line
+from ._expect import body, line, listing
 from ._harness import Fixture, Harness, Party
 from ._hashes import b64url, same_hash
 from ._jose import (
@@ -34,9 +34,7 @@ def cert_x5t(party: Party) -> str:
 
 def sut_jwks(h: Harness) -> tuple[Exchange, list[dict[str, Any]]]:
     exchange = h.a.http.get(h.manager_url("/.well-known/jwks.json"))
-    data = body(exchange)
-    keys = data.get("keys") if isinstance(data, dict) else None
-    return exchange, [k for k in keys if isinstance(k, dict)] if isinstance(keys, list) else []
+    return exchange, listing(exchange, "keys")
 
 
 def issued_token(h: Harness, item: Fixture, as_: str = "peer-a") -> tuple[Exchange, str]:

@@ -8,7 +8,7 @@ import pytest
 from cgconform.outcomes import Inconclusive, NeedsReview
 
 from .._calls import inway_call, log_records, outway_call
-from .._expect import body, require
+from .._expect import require
 from .._fixtures import fixture
 from .._harness import Harness
 from .._tokens import issued_token
@@ -90,11 +90,10 @@ def both_peers_log_the_transaction(fsc: Harness) -> None:
         ("consuming", as_provider, fsc.settings.manager),
         ("providing", as_consumer, provider),
     ):
-        exchange = client.get(f"{manager}/v1/logs", params={"transaction_ids": txid})
-        exchanges.append(exchange)
-        data = body(exchange)
-        records = data.get("records") if isinstance(data, dict) else None
-        if not any(isinstance(r, dict) and r.get("transaction_id") == txid for r in records or []):
+        found = log_records(fsc, txid, client=client, manager=manager)
+        if fsc.last_log_exchange is not None:
+            exchanges.append(fsc.last_log_exchange)
+        if not found:
             missing.append(f"the {side} Peer ({manager}) has no record of {txid}")
     require(
         not missing,

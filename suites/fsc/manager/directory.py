@@ -9,7 +9,7 @@ import pytest
 
 from cgconform.outcomes import NotApplicable
 
-from .._expect import body, require
+from .._expect import body, listing, require
 from .._fixtures import PROPERTIES, PUBLISHED, fixture
 from .._harness import Harness
 from .._jose import JoseProblem, certificates_from_jwk, jwk_thumbprint, split_compact
@@ -62,31 +62,27 @@ def peers_that_announced(fsc: Harness) -> None:
         f"PUT /v1/announce by Peer C answered {announced.status}, not 200",
         [announced],
     )
-    listing = fsc.a.http.get(fsc.manager_url("/peers"))
-    data = body(listing)
-    peers = data.get("peers") if isinstance(data, dict) else None
-    entry = next((p for p in peers or [] if isinstance(p, dict) and p.get("id") == c.peer_id), None)
+    listed = fsc.a.http.get(fsc.manager_url("/peers"))
+    entry = next((p for p in listing(listed, "peers") if p.get("id") == c.peer_id), None)
     require(
         entry is not None,
         f"GET /v1/peers does not list Peer C ({c.peer_id}), which announced itself. FSC Core: "
         "the Manager MUST list the Peers who announced themselves",
-        [announced, listing],
+        [announced, listed],
     )
     assert entry is not None
     require(
         entry.get("manager_address") == c.address,
         f"GET /v1/peers lists Peer C with manager_address {entry.get('manager_address')!r}, "
         f"not the announced {c.address}. FSC Core: the Manager MUST persist the Manager address",
-        [announced, listing],
+        [announced, listed],
     )
 
 
 def _listed_service(fsc: Harness, name: str) -> tuple[Any, dict[str, Any] | None]:
     exchange = fsc.a.http.get(fsc.manager_url("/services"))
-    data = body(exchange)
-    services = data.get("services") if isinstance(data, dict) else None
-    for item in services if isinstance(services, list) else []:
-        inner = item.get("data", item) if isinstance(item, dict) else {}
+    for item in listing(exchange, "services"):
+        inner = item.get("data", item)
         if isinstance(inner, dict) and inner.get("name") == name:
             return exchange, item
     return exchange, None

@@ -34,7 +34,7 @@ def bare_setup(document: dict[str, Any], base_url: str) -> Any:
 def bare(schema: Any, key: str, examples: int) -> int:
     from schemathesis import GenerationMode
 
-    from suites.api.runtime._fuzzing import _cases
+    from cgconform.suites.api.runtime._fuzzing import _cases
 
     sent = 0
     for result in schema.get_all_operations():
@@ -58,10 +58,10 @@ def bare(schema: Any, key: str, examples: int) -> int:
 def ours_setup(base_url: str, spec: Path, key: str) -> Any:
     import os
 
-    from cgconform.catalogue import select_profiles
-    from cgconform.context import build_context
-    from cgconform.target import BudgetConfig, SecretRef, Target
-    from suites.api.runtime._api import ApiUnderTest
+    from cgconform.model.catalogue import select_profiles
+    from cgconform.model.target import BudgetConfig, SecretRef, Target
+    from cgconform.run.context import build_context
+    from cgconform.suites.api.runtime._api import ApiUnderTest
 
     os.environ["CG_BENCH_KEY"] = key
     target = Target(
@@ -75,8 +75,8 @@ def ours_setup(base_url: str, spec: Path, key: str) -> Any:
 
 
 def ours(api: Any, examples: int) -> int:
-    from suites.api.runtime._contract import response_problems
-    from suites.api.runtime._fuzzing import fuzz
+    from cgconform.suites.api.runtime._contract import response_problems
+    from cgconform.suites.api.runtime._fuzzing import fuzz
 
     run = fuzz(api, examples)
     for sent in run.of("positive"):
@@ -91,7 +91,7 @@ def main() -> int:
     args = parser.parse_args()
     import json
 
-    from fixtures.api.server import serve
+    from cgconform.fixtures.api.server import serve
 
     times: dict[str, list[float]] = {"schemathesis": [], "cgconform": []}
     counts: dict[str, int] = {}

@@ -9,13 +9,13 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from clirun import CliResult, assert_valid_report
+from cgtest.clirun import CliResult, assert_valid_report
 
 
 @pytest.fixture
 def cli(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> Callable[..., CliResult]:
     """Run `cgconform ...` in-process; every report.json it writes is schema-validated."""
-    from cgconform.cli import main
+    from cgconform.cli.main import main
 
     def invoke(*args: str) -> CliResult:
         argv = list(args)

@@ -1,3 +1,3 @@
-from cgconform.cli import main
+from cgconform.cli.main import main
 
 raise SystemExit(main())

@@ -8,11 +8,10 @@ from collections.abc import Iterator
 
 import pytest
 
-from cgconform.context import RunContext
-
-from ._harness import Harness
-from ._preflight import preflight
-from ._settings import load_settings
+from cgconform.run.context import RunContext
+from cgconform.suites.fsc.harness.peers import Harness
+from cgconform.suites.fsc.harness.preflight import preflight
+from cgconform.suites.fsc.harness.settings import load_settings
 
 
 @pytest.fixture(scope="session")

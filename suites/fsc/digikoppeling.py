@@ -10,16 +10,21 @@ import time
 
 import pytest
 
-from cgconform.outcomes import Failure, Inconclusive, NotApplicable, TargetUnreachable, Warning
-from cgconform.target import TlsConfig
-from cgconform.tls_probe import handshake
-
-from ._calls import outway_call
-from ._contracts import connection_grant, is_uuid7
-from ._expect import body, expect_rejected, require
-from ._fixtures import fixture
-from ._harness import Harness, wait_until
-from ._hashes import content_hash
+from cgconform.http.tls_probe import handshake
+from cgconform.model.outcomes import (
+    Failure,
+    Inconclusive,
+    NotApplicable,
+    TargetUnreachable,
+    Warning,
+)
+from cgconform.model.target import TlsConfig
+from cgconform.suites.fsc.harness.calls import outway_call
+from cgconform.suites.fsc.harness.contracts import connection_grant, is_uuid7
+from cgconform.suites.fsc.harness.expect import body, expect_rejected, require
+from cgconform.suites.fsc.harness.fixture_contracts import fixture
+from cgconform.suites.fsc.harness.hashes import content_hash
+from cgconform.suites.fsc.harness.peers import Harness, wait_until
 
 DK = "Digikoppeling-REST"
 OIN = re.compile(r"^\d{20}$")

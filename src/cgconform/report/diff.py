@@ -14,7 +14,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from cgconform.verdicts import RunVerdict, Verdict, run_verdict
+from cgconform.model.verdicts import RunVerdict, Verdict, run_verdict
 
 _FAILING = frozenset({Verdict.FAIL, Verdict.ERROR})
 _FIXABLE = frozenset({Verdict.FAIL, Verdict.ERROR, Verdict.INCONCLUSIVE, Verdict.NOT_TESTED})

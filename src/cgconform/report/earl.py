@@ -55,7 +55,7 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from cgconform.verdicts import MANDATORY_LEVELS
+from cgconform.model.verdicts import MANDATORY_LEVELS
 
 EARL = "http://www.w3.org/ns/earl#"
 DCT = "http://purl.org/dc/terms/"

@@ -31,8 +31,8 @@ from urllib.parse import urlsplit
 
 from jinja2 import Environment, PackageLoader, StrictUndefined
 
+from cgconform.model.verdicts import Verdict
 from cgconform.report.labels import RUN_SYMBOLS, VERDICT_SYMBOLS
-from cgconform.verdicts import Verdict
 
 LANGUAGES = ("nl", "en")
 

@@ -28,7 +28,7 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
-from cgconform.verdicts import Verdict
+from cgconform.model.verdicts import Verdict
 
 _SKIPPED = frozenset({Verdict.INCONCLUSIVE, Verdict.NOT_TESTED, Verdict.NOT_APPLICABLE})
 _WITH_OUTPUT = frozenset({Verdict.WARNING, Verdict.NEEDS_REVIEW})

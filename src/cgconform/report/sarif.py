@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from cgconform import __version__
-from cgconform.target import is_url
+from cgconform.model.target import is_url
 
 SARIF_SCHEMA = (
     "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"

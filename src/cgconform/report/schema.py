@@ -5,7 +5,7 @@
 1. the JSON Schema ``cgconform/schemas/report.schema.json`` (shape, enums, formats);
 2. when the shape is right, the rules a schema cannot express: results point at listed
    profiles, no requirement twice per profile, counts and verdicts add up the way
-   :mod:`cgconform.verdicts` combines them, and no secret or BSN-shaped value is left in the
+   :mod:`cgconform.model.verdicts` combines them, and no secret or BSN-shaped value is left in the
    evidence (DESIGN.md §6: "secrets are never written to any report").
 
 Every problem comes back as one readable line, ``results[3].verdict: 'passed' is not one of
@@ -25,7 +25,7 @@ from typing import Any
 
 from jsonschema import Draft202012Validator, ValidationError
 
-from cgconform.verdicts import (
+from cgconform.model.verdicts import (
     MANDATORY_LEVELS,
     RunVerdict,
     Verdict,

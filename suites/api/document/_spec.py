@@ -6,14 +6,14 @@ import re
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from cgconform.openapi import (
+from cgconform.model.outcomes import Failure, Inconclusive, Outcome
+from cgconform.openapi.document import (
     SpecDocument,
     follow_pointer,
     index_members,
     iter_operations,
     resolve_local,
 )
-from cgconform.outcomes import Failure, Inconclusive, Outcome
 
 
 class Document(dict[str, Any]):

@@ -8,10 +8,9 @@ from typing import Any
 
 import pytest
 
-from cgconform.openapi import SpecDocument
-from cgconform.outcomes import Warning
-
-from ._spec import (
+from cgconform.model.outcomes import Warning
+from cgconform.openapi.document import SpecDocument
+from cgconform.suites.api.document._spec import (
     escape,
     iter_key,
     raise_findings,

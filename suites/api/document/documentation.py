@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from cgconform.openapi import SpecDocument
-from cgconform.outcomes import Failure
-
-from ._spec import location, require_document
+from cgconform.model.outcomes import Failure
+from cgconform.openapi.document import SpecDocument
+from cgconform.suites.api.document._spec import location, require_document
 
 CONTACT_FIELDS = ("name", "email", "url")
 

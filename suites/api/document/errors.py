@@ -8,9 +8,8 @@ from typing import Any
 
 import pytest
 
-from cgconform.openapi import SpecDocument, iter_operations
-
-from ._spec import (
+from cgconform.openapi.document import SpecDocument, iter_operations
+from cgconform.suites.api.document._spec import (
     escape,
     iter_key,
     operation_label,

@@ -9,10 +9,9 @@ import re
 
 import pytest
 
-from cgconform.openapi import SpecDocument
-from cgconform.outcomes import Warning
-
-from ._spec import iter_path_keys, raise_findings, require_document
+from cgconform.model.outcomes import Warning
+from cgconform.openapi.document import SpecDocument
+from cgconform.suites.api.document._spec import iter_path_keys, raise_findings, require_document
 
 # Verbs that start path segments of RPC-style APIs, in Dutch and English.
 VERBS = (

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from cgconform.openapi import SpecDocument
-from cgconform.openapi_validation import validate_openapi
-from cgconform.outcomes import Failure, Inconclusive
-
-from ._spec import finding
+from cgconform.model.outcomes import Failure, Inconclusive
+from cgconform.openapi.document import SpecDocument
+from cgconform.openapi.validation import validate_openapi
+from cgconform.suites.api.document._spec import finding
 
 MAX_LISTED = 25
 

@@ -9,10 +9,9 @@ from typing import Any
 
 import pytest
 
-from cgconform.openapi import HTTP_METHODS, SpecDocument
-from cgconform.outcomes import Warning
-
-from ._spec import (
+from cgconform.model.outcomes import Warning
+from cgconform.openapi.document import HTTP_METHODS, SpecDocument
+from cgconform.suites.api.document._spec import (
     escape,
     raise_findings,
     require_document,

@@ -6,9 +6,8 @@ import re
 
 import pytest
 
-from cgconform.openapi import SpecDocument
-
-from ._spec import iter_path_keys, raise_findings, require_document
+from cgconform.openapi.document import SpecDocument
+from cgconform.suites.api.document._spec import iter_path_keys, raise_findings, require_document
 
 TRAILING_SLASH = re.compile(r".+/\Z")
 # The rule's own regular expression ("How to test" of /core/path-segments-kebab-case).

@@ -7,10 +7,15 @@ from typing import Any
 
 import pytest
 
-from cgconform.openapi import SpecDocument, iter_operations
-from cgconform.outcomes import NeedsReview
-
-from ._spec import finding, iter_path_keys, location, pointer, require_document
+from cgconform.model.outcomes import NeedsReview
+from cgconform.openapi.document import SpecDocument, iter_operations
+from cgconform.suites.api.document._spec import (
+    finding,
+    iter_path_keys,
+    location,
+    pointer,
+    require_document,
+)
 
 SAMPLE = 12
 

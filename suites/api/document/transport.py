@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from cgconform.openapi import SpecDocument
-from cgconform.outcomes import Warning
-
-from ._spec import iter_key, raise_findings, require_document
+from cgconform.model.outcomes import Warning
+from cgconform.openapi.document import SpecDocument
+from cgconform.suites.api.document._spec import iter_key, raise_findings, require_document
 
 
 @pytest.mark.requirement("ADR", "/core/transport/tls")

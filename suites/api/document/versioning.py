@@ -6,10 +6,14 @@ import re
 
 import pytest
 
-from cgconform.openapi import SpecDocument
-from cgconform.outcomes import Failure
-
-from ._spec import iter_responses, location, raise_findings, require_document
+from cgconform.model.outcomes import Failure
+from cgconform.openapi.document import SpecDocument
+from cgconform.suites.api.document._spec import (
+    iter_responses,
+    location,
+    raise_findings,
+    require_document,
+)
 
 # semver.org's own regular expression (2.0.0).
 SEMVER = re.compile(

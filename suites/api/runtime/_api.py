@@ -11,11 +11,11 @@ from functools import cached_property
 from typing import Any
 from urllib.parse import urlencode, urlsplit
 
-from cgconform.context import RunContext
-from cgconform.evidence import Exchange
-from cgconform.openapi import iter_operations, resolve_local
-from cgconform.openapi_examples import SchemaValidators
-from cgconform.outcomes import Failure, Inconclusive, NotTested, Outcome
+from cgconform.http.evidence import Exchange
+from cgconform.model.outcomes import Failure, Inconclusive, NotTested, Outcome
+from cgconform.openapi.document import iter_operations, resolve_local
+from cgconform.openapi.examples import SchemaValidators
+from cgconform.run.context import RunContext
 
 TEMPLATE = re.compile(r"{([^}]+)}")
 OPENAPI_PATH = re.compile(r"/openapi\.(json|yaml)$")

@@ -7,9 +7,8 @@ import re
 from typing import Any
 from urllib.parse import urlsplit
 
-from cgconform.evidence import Exchange
-
-from ._api import TEMPLATE, ApiUnderTest
+from cgconform.http.evidence import Exchange
+from cgconform.suites.api.runtime._api import TEMPLATE, ApiUnderTest
 
 
 def _operation_pointer(api: ApiUnderTest, exchange: Exchange) -> tuple[str, str] | None:

@@ -12,11 +12,10 @@ import copy
 from dataclasses import dataclass, field
 from typing import Any, cast
 
-from cgconform.evidence import Exchange
-from cgconform.outcomes import BudgetExhausted, Outcome
-from cgconform.schemathesis_bridge import as_schemathesis_response
-
-from ._api import ApiUnderTest
+from cgconform.http.evidence import Exchange
+from cgconform.model.outcomes import BudgetExhausted, Outcome
+from cgconform.openapi.schemathesis_bridge import as_schemathesis_response
+from cgconform.suites.api.runtime._api import ApiUnderTest
 
 SAFE = ("GET", "HEAD", "OPTIONS")
 DEFAULT_EXAMPLES = 8  # per operation and mode: a 4-operation API stays well within a minute

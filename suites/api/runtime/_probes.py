@@ -5,10 +5,9 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable
 
-from cgconform.evidence import Exchange
-from cgconform.outcomes import BudgetExhausted, Inconclusive, NotTested, TargetUnreachable
-
-from ._api import ApiUnderTest
+from cgconform.http.evidence import Exchange
+from cgconform.model.outcomes import BudgetExhausted, Inconclusive, NotTested, TargetUnreachable
+from cgconform.suites.api.runtime._api import ApiUnderTest
 
 ORIGIN = "https://cgconform.example"
 

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from cgconform.context import RunContext
-from cgconform.outcomes import NotTested
-
-from ._api import ApiUnderTest
+from cgconform.model.outcomes import NotTested
+from cgconform.run.context import RunContext
+from cgconform.suites.api.runtime._api import ApiUnderTest
 
 
 @pytest.fixture(scope="session")

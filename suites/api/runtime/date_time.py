@@ -9,11 +9,10 @@ from typing import Any
 
 import pytest
 
-from cgconform.evidence import Exchange
-from cgconform.outcomes import Failure, NotTested, Warning
-
-from . import _probes
-from ._api import ApiUnderTest
+from cgconform.http.evidence import Exchange
+from cgconform.model.outcomes import Failure, NotTested, Warning
+from cgconform.suites.api.runtime import _probes
+from cgconform.suites.api.runtime._api import ApiUnderTest
 
 # Anything that starts like a date-time: judged against RFC 3339 as ADR narrows it.
 LOOKS_LIKE_DATE_TIME = re.compile(r"^\d{4}-\d\d-\d\d[Tt ]\d\d:\d\d")

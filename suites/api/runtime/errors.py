@@ -7,18 +7,17 @@ from typing import Any
 
 import pytest
 
-from cgconform.evidence import Exchange
-from cgconform.outcomes import (
+from cgconform.http.evidence import Exchange
+from cgconform.model.outcomes import (
     BudgetExhausted,
     Failure,
     Inconclusive,
     NotTested,
     TargetUnreachable,
 )
-
-from . import _probes
-from ._api import ApiUnderTest, raise_findings
-from ._api import exchange_line as _line
+from cgconform.suites.api.runtime import _probes
+from cgconform.suites.api.runtime._api import ApiUnderTest, raise_findings
+from cgconform.suites.api.runtime._api import exchange_line as _line
 
 PROBLEM_MEMBERS = ("status", "title", "detail")
 

@@ -7,11 +7,10 @@ from __future__ import annotations
 
 import pytest
 
-from cgconform.outcomes import Failure, NotTested, Warning
-
-from ._api import ApiUnderTest, exchange_line
-from ._contract import response_problems
-from ._fuzzing import FuzzRun, Sent, fuzz, stateful
+from cgconform.model.outcomes import Failure, NotTested, Warning
+from cgconform.suites.api.runtime._api import ApiUnderTest, exchange_line
+from cgconform.suites.api.runtime._contract import response_problems
+from cgconform.suites.api.runtime._fuzzing import FuzzRun, Sent, fuzz, stateful
 
 
 @pytest.fixture(scope="session")

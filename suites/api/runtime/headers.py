@@ -7,12 +7,11 @@ import re
 
 import pytest
 
-from cgconform.evidence import Exchange
-from cgconform.outcomes import Warning
-
-from . import _probes
-from ._api import ApiUnderTest, raise_findings
-from ._api import exchange_line as _line
+from cgconform.http.evidence import Exchange
+from cgconform.model.outcomes import Warning
+from cgconform.suites.api.runtime import _probes
+from cgconform.suites.api.runtime._api import ApiUnderTest, raise_findings
+from cgconform.suites.api.runtime._api import exchange_line as _line
 
 # The headers ADR lists for every API response, with the value each must have (None: any).
 SECURITY_HEADERS: dict[str, re.Pattern[str] | None] = {

@@ -5,10 +5,9 @@ from __future__ import annotations
 
 import pytest
 
-from cgconform.outcomes import Failure, NotTested
-
-from . import _probes
-from ._api import ApiUnderTest
+from cgconform.model.outcomes import Failure, NotTested
+from cgconform.suites.api.runtime import _probes
+from cgconform.suites.api.runtime._api import ApiUnderTest
 
 
 @pytest.mark.requirement("ADR", "/core/http-methods")

@@ -9,11 +9,8 @@ from typing import Any
 
 import pytest
 
-from cgconform.context import RunContext
-from cgconform.evidence import Exchange
-from cgconform.openapi import parse_document
-from cgconform.openapi_validation import validate_openapi
-from cgconform.outcomes import (
+from cgconform.http.evidence import Exchange
+from cgconform.model.outcomes import (
     BudgetExhausted,
     Failure,
     Inconclusive,
@@ -21,9 +18,11 @@ from cgconform.outcomes import (
     TargetUnreachable,
     Warning,
 )
-
-from . import _probes
-from ._api import ApiUnderTest
+from cgconform.openapi.document import parse_document
+from cgconform.openapi.validation import validate_openapi
+from cgconform.run.context import RunContext
+from cgconform.suites.api.runtime import _probes
+from cgconform.suites.api.runtime._api import ApiUnderTest
 
 
 @pytest.mark.requirement("ADR", "/core/publish-openapi")
@@ -94,7 +93,7 @@ def _first_difference(a: Any, b: Any, path: str = "") -> str:
 def responses_match_the_document(api: ApiUnderTest) -> None:
     """The answers to the probes that succeeded match the response schemas the document
     declares for them (status code declared, body valid)."""
-    from ._contract import response_problems
+    from cgconform.suites.api.runtime._contract import response_problems
 
     checked, wrong = 0, []
     for name in ("collection", "item"):

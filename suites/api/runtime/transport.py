@@ -7,9 +7,9 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from cgconform.context import RunContext
-from cgconform.outcomes import Failure, Inconclusive, TargetUnreachable
-from cgconform.tls_probe import handshake
+from cgconform.http.tls_probe import handshake
+from cgconform.model.outcomes import Failure, Inconclusive, TargetUnreachable
+from cgconform.run.context import RunContext
 
 # Cipher families the NCSC TLS guidelines call insufficient.
 WEAK = ("NULL", "EXPORT", "RC4", "DES", "3DES", "MD5", "anon", "CBC3")

@@ -5,10 +5,9 @@ from __future__ import annotations
 
 import pytest
 
-from cgconform.outcomes import Inconclusive
-
-from . import _probes
-from ._api import ApiUnderTest, raise_findings
+from cgconform.model.outcomes import Inconclusive
+from cgconform.suites.api.runtime import _probes
+from cgconform.suites.api.runtime._api import ApiUnderTest, raise_findings
 
 
 @pytest.mark.requirement("ADR", "/core/version-header")

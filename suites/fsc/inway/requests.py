@@ -5,15 +5,14 @@ from __future__ import annotations
 
 import pytest
 
-from cgconform.outcomes import Failure, NotApplicable, Outcome, Warning
-
-from .._calls import Call, inway_call
-from .._expect import expect_rejected, line, require
-from .._fixtures import fixture
-from .._harness import Harness
-from .._jose import split_compact
-from .._ports import port_scenario
-from .._tokens import issued_token, wait_for_expiry
+from cgconform.model.outcomes import Failure, NotApplicable, Outcome, Warning
+from cgconform.suites.fsc.harness.calls import Call, inway_call
+from cgconform.suites.fsc.harness.expect import expect_rejected, line, require
+from cgconform.suites.fsc.harness.fixture_contracts import fixture
+from cgconform.suites.fsc.harness.jose import split_compact
+from cgconform.suites.fsc.harness.peers import Harness
+from cgconform.suites.fsc.harness.ports import port_scenario
+from cgconform.suites.fsc.harness.tokens import issued_token, wait_for_expiry
 
 STD = "FSC-TestSuite"
 DENY = "FSC Core Inway: the request MUST be authorized only with a valid access token"

@@ -5,12 +5,12 @@ from __future__ import annotations
 
 import pytest
 
-from .._calls import inway_call
-from .._expect import expect_rejected, line, require
-from .._fixtures import fixture
-from .._harness import Harness
-from .._records import broken_log_scenario, check_record
-from .._tokens import issued_token
+from cgconform.suites.fsc.harness.calls import inway_call
+from cgconform.suites.fsc.harness.expect import expect_rejected, line, require
+from cgconform.suites.fsc.harness.fixture_contracts import fixture
+from cgconform.suites.fsc.harness.peers import Harness
+from cgconform.suites.fsc.harness.records import broken_log_scenario, check_record
+from cgconform.suites.fsc.harness.tokens import issued_token
 
 STD = "FSC-TestSuite"
 
@@ -107,7 +107,7 @@ def record_names_delegator_of_service(fsc: Harness) -> None:
 @pytest.mark.requirement(STD, "Inway-TransactionLog-6")
 def denies_when_log_is_broken(fsc: Harness) -> None:
     if not fsc.settings.inway:
-        from cgconform.outcomes import NotApplicable
+        from cgconform.model.outcomes import NotApplicable
 
         raise NotApplicable("no Inway configured (urls.inway)")
     _, token = issued_token(fsc, fixture(fsc, "connect"))

@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import pytest
 
-from .._calls import outway_call
-from .._expect import line, require
-from .._fixtures import fixture
-from .._harness import ECHO_A, Harness
-from .._records import broken_log_scenario, check_record
+from cgconform.suites.fsc.harness.calls import outway_call
+from cgconform.suites.fsc.harness.expect import line, require
+from cgconform.suites.fsc.harness.fixture_contracts import fixture
+from cgconform.suites.fsc.harness.peers import ECHO_A, Harness
+from cgconform.suites.fsc.harness.records import broken_log_scenario, check_record
 
 STD = "FSC-TestSuite"
 

@@ -5,13 +5,12 @@ from __future__ import annotations
 
 import pytest
 
-from cgconform.outcomes import Inconclusive, NeedsReview
-
-from .._calls import inway_call, log_records, outway_call
-from .._expect import require
-from .._fixtures import fixture
-from .._harness import Harness
-from .._tokens import issued_token
+from cgconform.model.outcomes import Inconclusive, NeedsReview
+from cgconform.suites.fsc.harness.calls import inway_call, log_records, outway_call
+from cgconform.suites.fsc.harness.expect import require
+from cgconform.suites.fsc.harness.fixture_contracts import fixture
+from cgconform.suites.fsc.harness.peers import Harness
+from cgconform.suites.fsc.harness.tokens import issued_token
 
 STD = "FSC-TestSuite"
 

@@ -7,11 +7,20 @@ from typing import Any
 
 import pytest
 
-from .._contracts import connection_grant, publication_grant, signature_payload
-from .._expect import NOT_PART_OF_CONTRACT, expect_created, expect_rejected, require
-from .._fixtures import fixture
-from .._harness import Harness, listed_contract
-from .._hashes import b64url, jcs
+from cgconform.suites.fsc.harness.contracts import (
+    connection_grant,
+    publication_grant,
+    signature_payload,
+)
+from cgconform.suites.fsc.harness.expect import (
+    NOT_PART_OF_CONTRACT,
+    expect_created,
+    expect_rejected,
+    require,
+)
+from cgconform.suites.fsc.harness.fixture_contracts import fixture
+from cgconform.suites.fsc.harness.hashes import b64url, jcs
+from cgconform.suites.fsc.harness.peers import Harness, listed_contract
 
 STD = "FSC-TestSuite"
 CREATED = "FSC Core: the Manager MUST support and validate Contracts (manager.yaml: 201 Created)"

@@ -7,14 +7,18 @@ from typing import Any
 
 import pytest
 
-from cgconform.outcomes import NotApplicable
-
-from .._expect import body, listing, require
-from .._fixtures import PROPERTIES, PUBLISHED, fixture
-from .._harness import Harness
-from .._jose import JoseProblem, certificates_from_jwk, jwk_thumbprint, split_compact
-from .._ports import port_scenario
-from .._tokens import issued_token, sut_jwks
+from cgconform.model.outcomes import NotApplicable
+from cgconform.suites.fsc.harness.expect import body, listing, require
+from cgconform.suites.fsc.harness.fixture_contracts import PROPERTIES, PUBLISHED, fixture
+from cgconform.suites.fsc.harness.jose import (
+    JoseProblem,
+    certificates_from_jwk,
+    jwk_thumbprint,
+    split_compact,
+)
+from cgconform.suites.fsc.harness.peers import Harness
+from cgconform.suites.fsc.harness.ports import port_scenario
+from cgconform.suites.fsc.harness.tokens import issued_token, sut_jwks
 
 STD = "FSC-TestSuite"
 

@@ -5,12 +5,12 @@ from __future__ import annotations
 
 import pytest
 
-from .. import _signing
-from .._expect import expect_oauth_error, require
-from .._fixtures import PROPERTIES, fixture
-from .._harness import Harness, listed_contract, signed_by
-from .._hashes import grant_hash_readings
-from .._tokens import delegator_in, issued_token, verified_claims
+from cgconform.suites.fsc.harness import signing
+from cgconform.suites.fsc.harness.expect import expect_oauth_error, require
+from cgconform.suites.fsc.harness.fixture_contracts import PROPERTIES, fixture
+from cgconform.suites.fsc.harness.hashes import grant_hash_readings
+from cgconform.suites.fsc.harness.peers import Harness, listed_contract, signed_by
+from cgconform.suites.fsc.harness.tokens import delegator_in, issued_token, verified_claims
 
 STD = "FSC-TestSuite"
 REFUSE = (
@@ -30,7 +30,7 @@ def token_for_valid_contract(fsc: Harness) -> None:
 def no_token_without_valid_contract(fsc: Harness) -> None:
     # A Contract with a Grant for Peer A, submitted by its Delegator Peer B: Peer A never
     # accepted it, so it is not valid, and Peer A asks for a token for that Grant.
-    content = _signing.fresh_contract(fsc)
+    content = signing.fresh_contract(fsc)
     listed = listed_contract(fsc.list_contracts("peer-b"), content)
     require(
         not signed_by(listed, "accept", fsc.a.peer_id),

@@ -6,11 +6,10 @@ from __future__ import annotations
 
 import pytest
 
-from cgconform.outcomes import Failure, NeedsReview
-
-from .._calls import outway_call
-from .._expect import body, line, require
-from .._harness import Harness
+from cgconform.model.outcomes import Failure, NeedsReview
+from cgconform.suites.fsc.harness.calls import outway_call
+from cgconform.suites.fsc.harness.expect import body, line, require
+from cgconform.suites.fsc.harness.peers import Harness
 
 STD = "FSC-TestSuite"
 

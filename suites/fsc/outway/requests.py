@@ -5,14 +5,13 @@ from __future__ import annotations
 
 import pytest
 
-from cgconform.outcomes import Failure, Warning
-
-from .._calls import PROBE_PATH, outway_call
-from .._contracts import connection_grant
-from .._expect import error_code, line, require
-from .._fixtures import fixture
-from .._harness import ECHO_A, Harness
-from .._hashes import grant_hash_readings
+from cgconform.model.outcomes import Failure, Warning
+from cgconform.suites.fsc.harness.calls import PROBE_PATH, outway_call
+from cgconform.suites.fsc.harness.contracts import connection_grant
+from cgconform.suites.fsc.harness.expect import error_code, line, require
+from cgconform.suites.fsc.harness.fixture_contracts import fixture
+from cgconform.suites.fsc.harness.hashes import grant_hash_readings
+from cgconform.suites.fsc.harness.peers import ECHO_A, Harness
 
 STD = "FSC-TestSuite"
 

@@ -1,0 +1,375 @@
+"""What each `cgconform` command does; `cli.py` only parses arguments.
+
+Configuration problems of every kind (target file, profile file, missing spec) are raised as
+:class:`CommandError`, which the CLI prints as one line with exit code 2.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import secrets
+import sys
+from pathlib import Path
+from typing import Any
+
+from cgconform.model.catalogue import CatalogueError, Profile, load_profiles, select_profiles
+from cgconform.model.target import ConfigError, Target, load_target
+
+
+class CommandError(Exception):
+    """A usage or configuration error: one clear line, exit code 2."""
+
+
+def _target_from_args(args: argparse.Namespace) -> Target:
+    try:
+        target = (
+            load_target(args.target)
+            if args.target
+            else Target(name=args.url or args.spec or "target")
+        )
+        return target.with_overrides(
+            url=args.url,
+            spec=args.spec,
+            max_requests=args.max_requests,
+            rate_limit=args.rate_limit,
+            timeout_s=args.timeout,
+            allow_writes=tuple(args.allow_writes),
+        )
+    except ConfigError as exc:
+        raise CommandError(str(exc)) from None
+
+
+def _versions(args: argparse.Namespace) -> dict[str, str] | None:
+    adr = getattr(args, "adr_version", None)
+    return {"ADR": adr} if adr else None
+
+
+def _profiles(ids: list[str], versions: dict[str, str] | None = None) -> list[Profile]:
+    try:
+        return select_profiles(ids, versions=versions)
+    except (CatalogueError, FileNotFoundError) as exc:
+        raise CommandError(str(exc)) from None
+
+
+def _write_reports(
+    report: dict[str, Any], report_dir: Path, formats: list[str], lang: str = "en"
+) -> list[Path]:
+    """Every format is rendered from report.json; the badge goes next to it."""
+    from cgconform.report.badge import render_badge
+    from cgconform.report.junit import render_junit
+
+    try:
+        report_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise CommandError(f"cannot create report folder {report_dir}: {exc.strerror}") from None
+    renderers: dict[str, tuple[str, Any]] = {
+        "json": ("report.json", lambda: json.dumps(report, indent=2, ensure_ascii=False) + "\n"),
+        "junit": ("junit.xml", lambda: render_junit(report)),
+        "sarif": ("report.sarif", lambda: _json(_sarif(report))),
+        "earl": ("report.earl.jsonld", lambda: _json(_earl(report))),
+        "html": (f"report.{lang}.html", lambda: _html(report, lang)),
+    }
+    written = []
+    for name in formats:
+        filename, render = renderers[name]
+        path = report_dir / filename
+        path.write_text(render(), encoding="utf-8")
+        written.append(path)
+    if "json" in formats:
+        badge = report_dir / "badge.svg"
+        badge.write_text(render_badge(report, lang=lang), encoding="utf-8")
+        written.append(badge)
+    return written
+
+
+def _json(data: Any) -> str:
+    return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+
+
+def _sarif(report: dict[str, Any]) -> Any:
+    from cgconform.report.sarif import render_sarif
+
+    return render_sarif([report])
+
+
+def _earl(report: dict[str, Any]) -> Any:
+    from cgconform.report.earl import render_earl
+
+    return render_earl(report)
+
+
+def _html(report: dict[str, Any], lang: str) -> str:
+    from cgconform.report.html import render_html
+
+    return render_html(report, lang=lang)
+
+
+def execute_and_report(
+    *,
+    profiles: list[Profile],
+    target: Target,
+    command: str,
+    report_dir: Path,
+    formats: list[str],
+    lang: str = "en",
+    seed: int | None = None,
+    strict: bool = False,
+    quiet: bool = False,
+    waivers: Path | None = None,
+) -> int:
+    from cgconform.model.verdicts import RunVerdict, exit_code
+    from cgconform.report.console import ProgressDisplay, print_summary
+    from cgconform.run.runner import RunRequest, execute
+
+    request = RunRequest(
+        profiles=profiles, target=target, command=command, seed=seed, strict=strict
+    )
+    try:
+        with ProgressDisplay(enabled=not quiet) as progress:
+            report = execute(request, progress=progress.update)
+    except ConfigError as exc:
+        raise CommandError(str(exc)) from None
+    if waivers is not None:
+        from datetime import date
+
+        from cgconform.run.waivers import apply_waivers
+
+        for notice in apply_waivers(report, _load_waivers(waivers), today=date.today()):
+            print(f"cgconform: {notice}", file=sys.stderr)
+        report["run"].setdefault("options", {})["waivers"] = str(waivers)
+    written = _write_reports(report, report_dir, formats, lang)
+    print_summary(report, written, lang=lang)
+    return exit_code(RunVerdict(report["verdict"]))
+
+
+def _load_waivers(path: Path) -> Any:
+    from cgconform.run.waivers import WaiverError, load_waivers
+
+    try:
+        return load_waivers(path)
+    except WaiverError as exc:
+        raise CommandError(str(exc)) from None
+
+
+def run(args: argparse.Namespace, command: str) -> int:
+    profiles = _profiles(args.profile, _versions(args))
+    target = _target_from_args(args)
+    waivers = Path(args.waivers) if args.waivers else None
+    if waivers is not None:
+        _load_waivers(waivers)  # a broken waivers file is a usage error before anything runs
+    return execute_and_report(
+        profiles=profiles,
+        target=target,
+        command=command,
+        report_dir=Path(args.report_dir),
+        formats=args.format,
+        lang=args.lang,
+        # Generated data is always reproducible: without --seed one is drawn and reported.
+        seed=args.seed if args.seed is not None else secrets.randbelow(2**31),
+        strict=args.strict,
+        quiet=args.quiet,
+        waivers=waivers,
+    )
+
+
+def demo(args: argparse.Namespace) -> int:
+    """The built-in reference ecosystem (the `cgconform.demo` entry point: the reference
+    parking-permit API and two FSC Peers on 127.0.0.1), checked by every profile that applies
+    to it, in one report."""
+    from cgconform.cli.extensions import ExtensionError, demo_ecosystem
+
+    try:
+        reference = demo_ecosystem()
+    except ExtensionError as exc:
+        raise CommandError(str(exc)) from None
+    with reference.ecosystem() as target:
+        return execute_and_report(
+            profiles=_profiles(list(reference.PROFILES)),
+            target=target,
+            command="cgconform demo",
+            report_dir=Path(args.report_dir),
+            formats=["json", "junit", "html", "earl"],
+            lang=args.lang,
+            seed=0,
+        )
+
+
+def profiles(args: argparse.Namespace) -> int:
+    try:
+        known = load_profiles()
+    except (CatalogueError, FileNotFoundError) as exc:
+        raise CommandError(str(exc)) from None
+    if args.profile is None:
+        if args.format == "json":
+            rows = [
+                {
+                    "id": p.id,
+                    "standard": p.standard,
+                    "standard_version": p.standard_version,
+                    "title": p.title.as_dict(),
+                    "requirements": len(p.requirements),
+                }
+                for p in known.values()
+            ]
+            print(json.dumps(rows, indent=2, ensure_ascii=False))
+        else:
+            for p in known.values():
+                print(
+                    f"{p.id:<28} {p.standard} {p.standard_version:<8} "
+                    f"{len(p.requirements):>3} requirements  {p.title.en}"
+                )
+        return 0
+    if args.profile not in known:
+        raise CommandError(
+            f"unknown profile {args.profile!r} (known profiles: {', '.join(sorted(known))})"
+        )
+    profile = known[args.profile]
+    if args.format == "json":
+        rows = [
+            {
+                "id": r.requirement.id,
+                "standard": r.requirement.standard,
+                "standard_version": r.requirement.standard_version,
+                "level": r.level,
+                "automation": r.requirement.automation,
+                "title": r.requirement.title.as_dict(),
+            }
+            for r in profile.requirements
+        ]
+        print(json.dumps(rows, indent=2, ensure_ascii=False))
+    else:
+        print(f"{profile.id}: {profile.title.en} ({profile.standard} {profile.standard_version})")
+        for r in profile.requirements:
+            note = f"  [only when {r.applies_if}]" if r.applies_if else ""
+            print(
+                f"  {r.requirement.id:<40} {r.level:<10} {r.requirement.automation:<14} "
+                f"{r.requirement.title.en}{note}"
+            )
+    return 0
+
+
+def doctor(args: argparse.Namespace) -> int:
+    from cgconform.cli.doctor import run_doctor
+
+    return run_doctor(_target_from_args(args))
+
+
+def _read_report(path: str) -> dict[str, Any]:
+    try:
+        data = json.loads(Path(path).read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise CommandError(f"report not found: {path}") from None
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise CommandError(f"{path}: not a readable report.json ({exc})") from None
+    if not isinstance(data, dict) or data.get("report_version") != "1":
+        raise CommandError(f"{path}: not a cgconform report.json (report_version 1)")
+    return data
+
+
+def report(args: argparse.Namespace) -> int:
+    if args.report_command == "diff":
+        from cgconform.report.diff import diff_reports, render_text, to_json
+
+        result = diff_reports(_read_report(args.old), _read_report(args.new))
+        if args.format == "json":
+            print(json.dumps(to_json(result), indent=2, ensure_ascii=False))
+        else:
+            sys.stdout.write(render_text(result))
+        return 1 if result.regression else 0
+    if args.report_command == "sign":
+        return _sign(args)
+    if args.report_command == "verify":
+        return _verify(args)
+    data = _read_report(args.report)
+    written = _write_reports(data, Path(args.out), args.format, args.lang)
+    for path in written:
+        print(path)
+    return 0
+
+
+def _read_bytes(path: str, what: str) -> bytes:
+    try:
+        return Path(path).read_bytes()
+    except OSError as exc:
+        raise CommandError(f"cannot read {what} {path}: {exc.strerror or exc}") from None
+
+
+def _sign(args: argparse.Namespace) -> int:
+    from cgconform.model.target import SecretRef
+    from cgconform.report.signing import CredentialError, SignatureError, sign_report
+
+    body = _read_bytes(args.report, "report")
+    password = None
+    if args.key_password:
+        if not args.key_password.startswith(("env:", "file:")):
+            raise CommandError("--key-password is given by reference: env:NAME or file:PATH")
+        try:
+            password = SecretRef(args.key_password).resolve().encode()
+        except ConfigError as exc:
+            raise CommandError(str(exc)) from None
+    try:
+        jws = sign_report(
+            body,
+            _read_bytes(args.key, "key"),
+            cert_pem=_read_bytes(args.cert, "certificate") if args.cert else None,
+            password=password,
+        )
+    except (CredentialError, SignatureError) as exc:
+        raise CommandError(str(exc)) from None
+    out = Path(args.out or args.report + ".jws")
+    out.write_text(jws + "\n", encoding="utf-8")
+    print(out)
+    return 0
+
+
+def _verify(args: argparse.Namespace) -> int:
+    from cgconform.report.signing import CredentialError, SignatureError, verify_report
+
+    body = _read_bytes(args.report, "report")
+    signature = _read_bytes(args.sig or args.report + ".jws", "signature").decode().strip()
+    try:
+        verified = verify_report(body, signature, _read_bytes(args.cert, "certificate"))
+    except CredentialError as exc:
+        raise CommandError(str(exc)) from None
+    except SignatureError as exc:
+        print(f"cgconform: signature NOT valid: {exc}", file=sys.stderr)
+        return 1
+    print(f"valid signature ({verified.algorithm}) by {verified.subject}")
+    return 0
+
+
+def lint(args: argparse.Namespace, command: str) -> int:
+    from cgconform.model.verdicts import RunVerdict, exit_code, run_verdict
+    from cgconform.report.lint_text import render_lint_text
+    from cgconform.run.lint import lint_paths
+
+    for spec in args.specs:
+        from cgconform.model.target import is_url
+
+        if not is_url(spec) and not Path(spec).is_file():
+            raise CommandError(f"OpenAPI document not found: {spec}")
+    try:
+        reports = lint_paths(args.specs, args.adr_version, profile_id=args.profile, command=command)
+    except (CatalogueError, ConfigError) as exc:
+        raise CommandError(str(exc)) from None
+    if args.format == "json":
+        text = json.dumps({"documents": reports}, indent=2, ensure_ascii=False) + "\n"
+    elif args.format == "sarif":
+        from cgconform.report.sarif import render_sarif
+
+        text = json.dumps(render_sarif(reports), indent=2, ensure_ascii=False) + "\n"
+    elif args.format == "junit":
+        from cgconform.report.junit import render_junit_many
+
+        text = render_junit_many(reports)
+    else:
+        text = render_lint_text(reports, lang=args.lang)
+    if args.output:
+        try:
+            Path(args.output).write_text(text, encoding="utf-8")
+        except OSError as exc:
+            raise CommandError(f"cannot write {args.output}: {exc.strerror}") from None
+    else:
+        sys.stdout.write(text)
+    return exit_code(run_verdict(RunVerdict(r["verdict"]) for r in reports))

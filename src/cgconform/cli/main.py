@@ -1,0 +1,224 @@
+"""The `cgconform` command line (DESIGN.md §5).
+
+Imports are lazy: `cgconform --version` and `cgconform profiles` must stay cheap, so nothing
+heavy (pytest, requests, schemathesis, hypothesis) is imported before a command needs it.
+Every usage or configuration error is one clear line on stderr and exit code 2.
+"""
+
+from __future__ import annotations
+
+import argparse
+import shlex
+import sys
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, Any, NoReturn
+
+from cgconform import __version__
+
+if TYPE_CHECKING:
+    from cgconform.cli.extensions import Command
+
+EXIT_USAGE = 2
+FORMATS = ("json", "junit", "sarif", "earl", "html")
+DEFAULT_FORMATS = ("json", "junit", "html")
+LINT_FORMATS = ("text", "json", "sarif", "junit")
+
+
+class UsageError(Exception):
+    """Wrong arguments or configuration: printed as one line, exit 2."""
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> NoReturn:
+        self.print_usage(sys.stderr)
+        self.exit(EXIT_USAGE, f"cgconform: error: {message}\n")
+
+
+def _formats(value: str) -> list[str]:
+    chosen = [f.strip() for f in value.split(",") if f.strip()]
+    unknown = [f for f in chosen if f not in FORMATS]
+    if unknown:
+        raise argparse.ArgumentTypeError(
+            f"unknown format {', '.join(unknown)} (available: {', '.join(FORMATS)})"
+        )
+    return chosen
+
+
+def _positive_int(value: str) -> int:
+    try:
+        number = int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a whole number") from None
+    if number < 0:
+        raise argparse.ArgumentTypeError(f"{value!r} must not be negative")
+    return number
+
+
+def _positive_float(value: str) -> float:
+    try:
+        number = float(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a number") from None
+    if number < 0:
+        raise argparse.ArgumentTypeError(f"{value!r} must not be negative")
+    return number
+
+
+def _add_target_args(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--target", metavar="TOML", help="target configuration file")
+    parser.add_argument("--url", help="base URL of the system under test")
+    parser.add_argument("--spec", metavar="PATH|URL", help="OpenAPI document of the target")
+    parser.add_argument("--max-requests", type=_positive_int, metavar="N")
+    parser.add_argument("--rate-limit", type=_positive_float, metavar="RPS")
+    parser.add_argument("--timeout", type=_positive_float, metavar="SECONDS")
+    parser.add_argument(
+        "--allow-writes",
+        action="append",
+        default=[],
+        metavar="'METHOD /path'|'*'",
+        help="operations that may change state (default: only safe methods are sent)",
+    )
+
+
+BUILTIN = ("run", "lint", "profiles", "doctor", "demo", "report")
+
+
+def build_parser(extensions: Mapping[str, Command] | None = None) -> argparse.ArgumentParser:
+    """The parser of the built-in commands, plus the commands roles add (extensions.py)."""
+    parser = _Parser(
+        prog="cgconform",
+        description="Conformance tests for the Dutch Common Ground ecosystem.",
+    )
+    parser.add_argument("--version", action="version", version=f"cgconform {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+
+    run = sub.add_parser("run", help="run profiles against a target and write reports")
+    run.add_argument("--profile", action="append", required=True, metavar="P")
+    _add_target_args(run)
+    run.add_argument("--report-dir", default="reports", metavar="DIR")
+    run.add_argument("--format", type=_formats, default=list(DEFAULT_FORMATS), metavar="F,F")
+    run.add_argument("--waivers", metavar="FILE", help="waivers.yaml: accepted failures")
+    run.add_argument("--lang", choices=("nl", "en"), default="en")
+    run.add_argument("--seed", type=_positive_int)
+    run.add_argument("--strict", action="store_true", help="needs_review blocks (certification)")
+    run.add_argument("--adr-version", metavar="2.1|2.2", help="ADR version to apply (default 2.2)")
+    run.add_argument("--quiet", action="store_true", help="no progress display")
+
+    lint = sub.add_parser("lint", help="ADR checks on OpenAPI documents (fast, no target)")
+    lint.add_argument("specs", nargs="+", metavar="SPEC_OR_URL")
+    lint.add_argument("--format", choices=LINT_FORMATS, default="text")
+    lint.add_argument("--adr-version", metavar="2.1|2.2", help="ADR version (default 2.2)")
+    lint.add_argument("--profile", default="adr-openapi", help=argparse.SUPPRESS)
+    lint.add_argument("--output", "-o", metavar="FILE", help="write to FILE instead of stdout")
+    lint.add_argument("--lang", choices=("nl", "en"), default="en")
+    lint.add_argument(
+        "--offline", action="store_true", help="do not fetch documents remote $refs point to"
+    )
+
+    profiles = sub.add_parser("profiles", help="list profiles, or the requirements of one")
+    profiles.add_argument("profile", nargs="?")
+    profiles.add_argument("--format", choices=("text", "json"), default="text")
+
+    doctor = sub.add_parser("doctor", help="preflight: is the target ready to be tested?")
+    _add_target_args(doctor)
+
+    demo = sub.add_parser("demo", help="run the built-in demo and write its reports")
+    demo.add_argument("--report-dir", default="reports", metavar="DIR")
+    demo.add_argument("--lang", choices=("nl", "en"), default="en")
+
+    for name, command in sorted((extensions or {}).items()):
+        command.configure(sub.add_parser(name, help=command.help))
+
+    report = sub.add_parser("report", help="work with report.json files")
+    report_sub = report.add_subparsers(
+        dest="report_command", metavar="ACTION", parser_class=_Parser
+    )
+    diff = report_sub.add_parser("diff", help="regressions and fixes between two reports")
+    diff.add_argument("old")
+    diff.add_argument("new")
+    diff.add_argument("--format", choices=("text", "json"), default="text")
+    render = report_sub.add_parser("render", help="render report.json into other formats")
+    render.add_argument("report")
+    render.add_argument("--format", type=_formats, default=["junit"], metavar="F,F")
+    render.add_argument("--lang", choices=("nl", "en"), default="en")
+    render.add_argument("--out", default=".", metavar="DIR")
+    sign = report_sub.add_parser("sign", help="a detached JWS over report.json's exact bytes")
+    sign.add_argument("report")
+    sign.add_argument("--key", required=True, metavar="KEY.pem")
+    sign.add_argument("--cert", metavar="CERT.pem", help="put the certificate in the header")
+    sign.add_argument("--key-password", metavar="env:NAME|file:PATH")
+    sign.add_argument("--out", metavar="FILE", help="default: REPORT.jws")
+    verify = report_sub.add_parser("verify", help="check a report against its signature")
+    verify.add_argument("report")
+    verify.add_argument("--cert", required=True, metavar="CERT.pem")
+    verify.add_argument("--sig", metavar="FILE", help="default: REPORT.jws")
+    return parser
+
+
+def _needs_extensions(argv: Sequence[str]) -> bool:
+    """Only a command that is not built in (or a request for the full help) reads the
+    extension entry points: `lint` and `run` must not pay for importlib.metadata."""
+    first = next((a for a in argv if not a.startswith("-")), None)
+    if first is None:
+        return "--version" not in argv
+    return first not in BUILTIN
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    extensions: dict[str, Command] = {}
+    if _needs_extensions(argv):
+        from cgconform.cli.extensions import ExtensionError, commands
+
+        try:
+            extensions = commands()
+        except ExtensionError as exc:
+            print(f"cgconform: error: {exc}", file=sys.stderr)
+            return EXIT_USAGE
+    parser = build_parser(extensions)
+    args = parser.parse_args(argv)
+    if args.command is None:
+        parser.print_help()
+        return EXIT_USAGE
+    try:
+        return _dispatch(args, parser, extensions)
+    except UsageError as exc:
+        print(f"cgconform: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        print("cgconform: interrupted", file=sys.stderr)
+        return 130
+
+
+def _dispatch(
+    args: argparse.Namespace, parser: argparse.ArgumentParser, extensions: Mapping[str, Command]
+) -> int:
+    from cgconform.cli import commands
+
+    argv_text = "cgconform " + " ".join(shlex.quote(a) for a in sys.argv[1:])
+    handlers: dict[str, Any] = {
+        "run": lambda: commands.run(args, argv_text),
+        "profiles": lambda: commands.profiles(args),
+        "lint": lambda: commands.lint(args, argv_text),
+        "doctor": lambda: commands.doctor(args),
+        "demo": lambda: commands.demo(args),
+        "report": lambda: commands.report(args),
+    }
+    handlers.update({name: (lambda c=command: c.run(args)) for name, command in extensions.items()})
+    if args.command == "report" and args.report_command is None:
+        parser.parse_args(["report", "--help"])
+    from cgconform.model.target import ConfigError
+
+    try:
+        result: int = handlers[args.command]()
+    except (commands.CommandError, ConfigError) as exc:
+        raise UsageError(str(exc)) from None
+    return result
+
+
+def entry() -> None:
+    raise SystemExit(main())
+
+
+if __name__ == "__main__":  # pragma: no cover
+    entry()

@@ -1,0 +1,550 @@
+"""The one HTTP layer every suite uses (DESIGN.md §7).
+
+:class:`HttpClient` sends each request through a :class:`RateLimiter` and a :class:`Budget`,
+bounds the whole exchange by a wall-clock deadline and the body by a size cap, never follows
+redirects unless asked, redacts what it records and keeps it in a :class:`Journal`. Network
+trouble becomes :class:`~cgconform.model.outcomes.TargetUnreachable` with a one-line reason; a
+spent budget becomes :class:`~cgconform.model.outcomes.BudgetExhausted`.
+"""
+
+from __future__ import annotations
+
+import collections
+import http.client
+import http.cookiejar
+import os
+import threading
+import time
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from typing import Any, NoReturn
+from urllib.parse import urljoin, urlsplit
+
+import requests
+from requests.structures import CaseInsensitiveDict
+from requests.utils import requote_uri
+
+from cgconform import __version__
+from cgconform.http.deadline import ACTIVE_DEADLINE, Deadline, DeadlineAdapter
+from cgconform.http.errors import NETWORK_ERRORS, USAGE_ERRORS, describe
+from cgconform.http.evidence import (
+    Exchange,
+    RawResponse,
+    RecordedRequest,
+    RecordedResponse,
+    charset,
+    curl_command,
+    excerpt,
+)
+from cgconform.http.redaction import Redactor
+from cgconform.model.outcomes import BudgetExhausted, TargetUnreachable
+
+__all__ = ["Budget", "HttpClient", "Journal", "RateLimiter"]
+
+_CHUNK_BYTES = 64 * 1024
+_REDIRECTS = frozenset({301, 302, 303, 307, 308})
+
+
+# -- budget and rate limit ---------------------------------------------------------------
+
+
+class Budget:
+    """The run's request budget: at most `max_requests` requests are sent (None: no limit)."""
+
+    def __init__(self, max_requests: int | None) -> None:
+        if max_requests is not None and max_requests < 0:
+            raise ValueError(f"max_requests must be >= 0, not {max_requests}")
+        self.max_requests = max_requests
+        self._lock = threading.Lock()
+        self._sent = 0
+        self._refused = 0
+
+    @property
+    def sent(self) -> int:
+        """Requests sent (reserved) so far."""
+        return self._sent
+
+    @property
+    def refused(self) -> int:
+        """Requests not sent because the budget was spent."""
+        return self._refused
+
+    @property
+    def remaining(self) -> int | None:
+        if self.max_requests is None:
+            return None
+        return max(0, self.max_requests - self._sent)
+
+    def reserve(self) -> None:
+        """Count one request about to be sent; BudgetExhausted when none is left."""
+        with self._lock:
+            if self.max_requests is not None and self._sent >= self.max_requests:
+                self._refused += 1
+                raise BudgetExhausted(
+                    f"the request budget of {self.max_requests} requests is spent; "
+                    "the request was not sent"
+                )
+            self._sent += 1
+
+    def as_dict(self) -> dict[str, int | None]:
+        """The report's ``run.budget`` (DESIGN.md §6)."""
+        return {"max_requests": self.max_requests, "requests_sent": self._sent}
+
+
+class RateLimiter:
+    """No two requests start closer than ``1 / rps`` seconds apart (None: no limit).
+
+    Thread-safe: waiting callers are let through one at a time.
+    """
+
+    def __init__(
+        self,
+        rps: float | None,
+        *,
+        clock: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        if rps is not None and rps <= 0:
+            raise ValueError(f"requests per second must be > 0, not {rps}")
+        self.rps = rps
+        self._interval = 1.0 / rps if rps else 0.0
+        self._clock = clock
+        self._sleep = sleep
+        self._lock = threading.Lock()
+        self._next: float | None = None
+
+    def wait(self) -> None:
+        """Block until the next request may start."""
+        if self.rps is None:
+            return
+        with self._lock:
+            now = self._clock()
+            while self._next is not None and now < self._next:
+                self._sleep(self._next - now)
+                now = self._clock()
+            self._next = now + self._interval
+
+
+# -- journal ------------------------------------------------------------------------------
+
+
+class Journal:
+    """Evidence of every exchange, by the check that made it.
+
+    The engine calls :meth:`begin` / :meth:`end` (or uses :meth:`check`) around each check;
+    exchanges made meanwhile, from any thread, belong to that check. Only the last
+    `max_per_check` exchanges of a check are kept, without their raw responses.
+    """
+
+    def __init__(self, max_per_check: int = 50) -> None:
+        self.max_per_check = max_per_check
+        self._lock = threading.Lock()
+        self._current: str | None = None
+        self._exchanges: dict[str | None, collections.deque[Exchange]] = {}
+        self._dropped: collections.Counter[str | None] = collections.Counter()
+
+    @property
+    def current(self) -> str | None:
+        return self._current
+
+    def begin(self, check_id: str) -> None:
+        with self._lock:
+            self._current = check_id
+
+    def end(self) -> None:
+        with self._lock:
+            self._current = None
+
+    @contextmanager
+    def check(self, check_id: str) -> Iterator[None]:
+        self.begin(check_id)
+        try:
+            yield
+        finally:
+            self.end()
+
+    def record(self, exchange: Exchange) -> None:
+        """Keep the evidence of `exchange` for the current check (None outside checks)."""
+        with self._lock:
+            kept = self._exchanges.setdefault(
+                self._current, collections.deque(maxlen=self.max_per_check)
+            )
+            if len(kept) == kept.maxlen:
+                self._dropped[self._current] += 1
+            kept.append(exchange.detached())
+
+    def for_check(self, check_id: str | None) -> list[Exchange]:
+        """The kept exchanges of a check, oldest first."""
+        with self._lock:
+            return list(self._exchanges.get(check_id, ()))
+
+    def dropped(self, check_id: str | None) -> int:
+        """How many older exchanges of a check were not kept."""
+        with self._lock:
+            return self._dropped[check_id]
+
+    def pop(self, check_id: str | None) -> list[Exchange]:
+        """The kept exchanges of a check, forgetting them."""
+        with self._lock:
+            self._dropped.pop(check_id, None)
+            return list(self._exchanges.pop(check_id, ()))
+
+
+def _other_origin(old_url: str, new_url: str) -> bool:
+    """Whether a redirect leaves the origin (an upgrade from http to https stays)."""
+    old, new = urlsplit(old_url), urlsplit(new_url)
+    default_ports = {"http": 80, "https": 443}
+    old_port = old.port or default_ports.get(old.scheme)
+    new_port = new.port or default_ports.get(new.scheme)
+    if old.hostname != new.hostname:
+        return True
+    if (old.scheme, new.scheme) == ("http", "https"):
+        return not (old_port == 80 and new_port == 443)
+    return (old.scheme, old_port) != (new.scheme, new_port)
+
+
+# -- the client ---------------------------------------------------------------------------
+
+
+class HttpClient:
+    """Sends requests for the checks: budget, rate limit, deadline, size cap, redaction,
+    evidence, mTLS.
+
+    `default_headers` (e.g. the resolved Authorization) go with every request unless a check
+    asks for ``authenticated=False``, which leaves out those of them that are sensitive
+    headers or hold a known secret (the client certificate is still presented: it belongs
+    to the connection). Cookies set by the target are never stored or sent back. Proxies
+    are used only when given (the environment's proxy settings and .netrc are ignored).
+    """
+
+    def __init__(
+        self,
+        *,
+        budget: Budget,
+        rate_limiter: RateLimiter,
+        redactor: Redactor,
+        timeout_s: float = 10.0,
+        max_response_bytes: int = 5_000_000,
+        default_headers: Mapping[str, str] | None = None,
+        client_cert: tuple[str, str] | None = None,
+        verify: bool | str = True,
+        journal: Journal | None = None,
+        user_agent: str = f"cgconform/{__version__}",
+        proxies: Mapping[str, str] | None = None,
+    ) -> None:
+        if timeout_s <= 0:
+            raise ValueError(f"timeout_s must be > 0, not {timeout_s}")
+        if max_response_bytes < 0:
+            raise ValueError(f"max_response_bytes must be >= 0, not {max_response_bytes}")
+        for what, path in [
+            ("client certificate", client_cert[0] if client_cert else None),
+            ("client key", client_cert[1] if client_cert else None),
+            ("CA bundle", verify if isinstance(verify, str) else None),
+        ]:
+            if path is not None and not os.path.exists(path):
+                raise ValueError(f"the {what} file {path} does not exist")
+        self.budget = budget
+        self.rate_limiter = rate_limiter
+        self.redactor = redactor
+        self.timeout_s = timeout_s
+        self.max_response_bytes = max_response_bytes
+        self.default_headers = dict(default_headers or {})
+        self.client_cert = client_cert
+        self.verify = verify
+        self.journal = journal
+        self.user_agent = user_agent
+
+        session = requests.Session()
+        session.trust_env = False
+        session.cookies.set_policy(http.cookiejar.DefaultCookiePolicy(allowed_domains=[]))
+        session.headers["User-Agent"] = user_agent
+        self._proxies = dict(proxies or {})
+        self.max_redirects = 10
+        adapter = DeadlineAdapter()
+        session.mount("http://", adapter)
+        session.mount("https://", adapter)
+        self._session = session
+
+    def close(self) -> None:
+        self._session.close()
+
+    def with_identity(
+        self,
+        client_cert: tuple[str, str] | None,
+        *,
+        verify: bool | str | None = None,
+        default_headers: Mapping[str, str] | None = None,
+    ) -> HttpClient:
+        """A client that presents another TLS client certificate (or none), sharing this
+        one's budget, rate limit, journal and redaction: for suites that play several
+        parties. Default headers are not carried over unless given."""
+        return HttpClient(
+            budget=self.budget,
+            rate_limiter=self.rate_limiter,
+            redactor=self.redactor,
+            timeout_s=self.timeout_s,
+            max_response_bytes=self.max_response_bytes,
+            default_headers=default_headers,
+            client_cert=client_cert,
+            verify=self.verify if verify is None else verify,
+            journal=self.journal,
+            user_agent=self.user_agent,
+            proxies=self._proxies,
+        )
+
+    def __enter__(self) -> HttpClient:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    # -- shortcuts -------------------------------------------------------------------------
+
+    def get(self, url: str, **kwargs: Any) -> Exchange:
+        return self.request("GET", url, **kwargs)
+
+    def head(self, url: str, **kwargs: Any) -> Exchange:
+        return self.request("HEAD", url, **kwargs)
+
+    def options(self, url: str, **kwargs: Any) -> Exchange:
+        return self.request("OPTIONS", url, **kwargs)
+
+    def post(self, url: str, **kwargs: Any) -> Exchange:
+        return self.request("POST", url, **kwargs)
+
+    def put(self, url: str, **kwargs: Any) -> Exchange:
+        return self.request("PUT", url, **kwargs)
+
+    def patch(self, url: str, **kwargs: Any) -> Exchange:
+        return self.request("PATCH", url, **kwargs)
+
+    def delete(self, url: str, **kwargs: Any) -> Exchange:
+        return self.request("DELETE", url, **kwargs)
+
+    # -- the request -----------------------------------------------------------------------
+
+    def request(
+        self,
+        method: str,
+        url: str,
+        *,
+        headers: Mapping[str, str | None] | None = None,
+        params: Mapping[str, Any] | Sequence[tuple[str, Any]] | None = None,
+        json: Any = None,
+        data: bytes | str | Mapping[str, Any] | None = None,
+        allow_redirects: bool = False,
+        authenticated: bool = True,
+    ) -> Exchange:
+        """Send one request and return the exchange.
+
+        A header given as None is not sent (e.g. ``headers={"User-Agent": None}``). With
+        `allow_redirects`, each redirect is a request of its own (budget, rate limit,
+        journal); credentials are not sent on to another host. The last exchange is returned.
+
+        Raises BudgetExhausted (the request was not sent) and TargetUnreachable (no complete
+        response: connection refused, DNS, TLS, timeout, the deadline passed).
+        """
+        prepared = self._session.prepare_request(
+            requests.Request(
+                method.upper(),
+                url,
+                headers=self._headers(headers, authenticated=authenticated),
+                params=params,
+                json=json,
+                data=data,
+            )
+        )
+        exchange = self._send(prepared)
+        redirects = 0
+        while allow_redirects and exchange.status in _REDIRECTS and "Location" in exchange.headers:
+            redirects += 1
+            if redirects > self.max_redirects:
+                message = f"{exchange.request.method} {exchange.request.url}: too many redirects"
+                raise TargetUnreachable(message, evidence=[exchange.to_evidence()])
+            prepared = self._redirected(prepared, exchange)
+            exchange = self._send(prepared)
+        return exchange
+
+    def _send(self, prepared: requests.PreparedRequest) -> Exchange:
+        """Send one prepared request: budget, rate limit, deadline, capture, journal."""
+        recorded, reproduce = self._record_request(prepared)
+        try:
+            self.budget.reserve()
+        except BudgetExhausted as exc:
+            raise BudgetExhausted(f"{exc.message}: {recorded.method} {recorded.url}") from None
+        self.rate_limiter.wait()
+
+        adapter = self._session.get_adapter(prepared.url or "")
+        deadline = Deadline(self.timeout_s)
+        token = ACTIVE_DEADLINE.set(deadline)
+        body = bytearray()
+        started = time.monotonic()
+        deadline.start()
+        try:
+            try:
+                response = adapter.send(
+                    prepared,
+                    stream=True,
+                    timeout=(self.timeout_s, self.timeout_s),
+                    verify=self.verify,
+                    cert=self.client_cert,
+                    proxies=self._proxies,
+                )
+            except USAGE_ERRORS:
+                raise
+            except Exception as exc:
+                if not deadline.fired and not isinstance(exc, NETWORK_ERRORS):
+                    raise
+                self._unreachable(recorded, reproduce, self._cause(exc, deadline), exc)
+            try:
+                truncated = self._read_body(response, body)
+            except Exception as exc:
+                response.close()
+                if not deadline.fired and not isinstance(exc, NETWORK_ERRORS):
+                    raise
+                cause = self._cause(exc, deadline)
+                cause += f" (status {response.status_code}, {len(body)} bytes of the body received)"
+                elapsed = time.monotonic() - started
+                partial = self._record_response(response, bytes(body), elapsed, True)
+                self._unreachable(recorded, reproduce, cause, exc, partial)
+        finally:
+            deadline.cancel()
+            ACTIVE_DEADLINE.reset(token)
+        elapsed = time.monotonic() - started
+
+        raw = RawResponse(
+            status=response.status_code,
+            headers=CaseInsensitiveDict(response.headers),
+            body=bytes(body),
+            elapsed_s=elapsed,
+            truncated=truncated,
+            url=response.url,
+        )
+        exchange = Exchange(
+            request=recorded,
+            response=self._record_response(response, raw.body, elapsed, truncated),
+            reproduce=reproduce,
+            raw=raw,
+        )
+        if self.journal is not None:
+            self.journal.record(exchange)
+        return exchange
+
+    def _redirected(
+        self, prepared: requests.PreparedRequest, exchange: Exchange
+    ) -> requests.PreparedRequest:
+        """The request that follows a redirect, the way browsers and `requests` do it."""
+        following = prepared.copy()
+        old_url = prepared.url or ""
+        new_url = urljoin(exchange.url, requote_uri(exchange.headers["Location"]))
+        following.url = new_url
+        if exchange.status not in (307, 308):
+            see_other = exchange.status == 303 and following.method != "HEAD"
+            if see_other or (exchange.status in (301, 302) and following.method == "POST"):
+                following.method = "GET"
+            following.body = None
+            for name in ("Content-Length", "Content-Type", "Transfer-Encoding"):
+                following.headers.pop(name, None)
+        if _other_origin(old_url, new_url):
+            for name in list(following.headers):
+                if self.redactor.is_sensitive_header(name):
+                    del following.headers[name]
+        return following
+
+    def _headers(
+        self, headers: Mapping[str, str | None] | None, *, authenticated: bool
+    ) -> dict[str, str | None]:
+        merged: dict[str, str | None] = {
+            name: value
+            for name, value in self.default_headers.items()
+            if authenticated
+            or not (self.redactor.is_sensitive_header(name) or self.redactor.contains_secret(value))
+        }
+        lowered = {name.lower(): name for name in merged}
+        for name, value in (headers or {}).items():
+            merged.pop(lowered.get(name.lower(), name), None)
+            merged[name] = value
+        return merged
+
+    def _record_request(self, prepared: requests.PreparedRequest) -> tuple[RecordedRequest, str]:
+        body = prepared.body
+        body_excerpt = None
+        reproduce_body: str | None = None
+        body_complete = True
+        if body is not None:
+            raw = body if isinstance(body, bytes) else str(body).encode("utf-8")
+            encoding = charset(prepared.headers.get("Content-Type"))
+            body_excerpt = excerpt(raw, self.redactor, encoding=encoding)
+            body_complete = not body_excerpt.endswith("[truncated]")
+            reproduce_body = body_excerpt
+        recorded = RecordedRequest(
+            method=prepared.method or "GET",
+            url=self.redactor.url(prepared.url or ""),
+            headers=self.redactor.headers(
+                {
+                    name: value.decode("latin-1") if isinstance(value, bytes) else value
+                    for name, value in prepared.headers.items()
+                }
+            ),
+            body_excerpt=body_excerpt,
+        )
+        reproduce = curl_command(
+            recorded,
+            body=reproduce_body,
+            body_complete=body_complete,
+            client_cert=self.client_cert,
+            verify=self.verify,
+            timeout_s=self.timeout_s,
+        )
+        return recorded, reproduce
+
+    def _record_response(
+        self, response: requests.Response, body: bytes, elapsed: float, truncated: bool
+    ) -> RecordedResponse:
+        encoding = charset(response.headers.get("Content-Type"))
+        return RecordedResponse(
+            status=response.status_code,
+            headers=self.redactor.headers(response.headers),
+            body_excerpt=excerpt(body, self.redactor, encoding=encoding, cut=truncated),
+            elapsed_s=elapsed,
+            truncated=truncated,
+        )
+
+    def _read_body(self, response: requests.Response, body: bytearray) -> bool:
+        """Read at most `max_response_bytes` of the (decoded) body into `body`.
+
+        True when the body was longer (truncated).
+        """
+        cap = self.max_response_bytes
+        raw = response.raw
+        while len(body) <= cap:
+            chunk = raw.read(min(_CHUNK_BYTES, cap + 1 - len(body)), decode_content=True)
+            if not chunk:
+                break
+            body += chunk
+        truncated = len(body) > cap
+        if truncated:
+            del body[cap:]
+            response.close()  # drop the connection instead of reading the rest
+        else:
+            raw.release_conn()
+        return truncated
+
+    def _cause(self, exc: BaseException, deadline: Deadline) -> str:
+        if deadline.fired:
+            return f"no complete response within the {self.timeout_s:g} s deadline"
+        return self.redactor.text(describe(exc, self.timeout_s))
+
+    def _unreachable(
+        self,
+        recorded: RecordedRequest,
+        reproduce: str,
+        cause: str,
+        exc: BaseException,
+        response: RecordedResponse | None = None,
+    ) -> NoReturn:
+        message = f"{recorded.method} {recorded.url}: {cause}"
+        exchange = Exchange(recorded, response, reproduce, error=message)
+        if self.journal is not None:
+            self.journal.record(exchange)
+        raise TargetUnreachable(message, evidence=[exchange.to_evidence()]) from exc

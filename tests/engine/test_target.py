@@ -1,0 +1,104 @@
+"""target.toml: what is accepted, and that every mistake is one clear message."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from cgconform.model.target import ConfigError, SecretRef, load_target, parse_target
+
+
+def write(tmp_path: Path, text: str) -> Path:
+    path = tmp_path / "target.toml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_full_target_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    (tmp_path / "key.txt").write_text("file-secret\n")
+    monkeypatch.setenv("CG_TEST_TOKEN", "env-secret")
+    target = load_target(
+        write(
+            tmp_path,
+            """
+name = "Parkeren test"
+base_url = "https://api.example.nl/parkeren/v1/"
+spec = "openapi.json"
+[urls]
+manager = "https://manager.example.nl:8443"
+[auth]
+bearer = "env:CG_TEST_TOKEN"
+[auth.headers]
+X-Api-Key = "file:key.txt"
+[budget]
+max_requests = 100
+rate_limit = 2.5
+timeout = 3
+[statement]
+public_api = false
+""",
+        )
+    )
+    assert target.name == "Parkeren test"
+    assert target.base_url == "https://api.example.nl/parkeren/v1"
+    assert target.spec == str(tmp_path / "openapi.json")
+    assert target.urls == {"manager": "https://manager.example.nl:8443"}
+    assert target.budget.max_requests == 100 and target.budget.rate_limit == 2.5
+    assert target.statement == {"public_api": False}
+    headers, secrets = target.resolve_auth()
+    assert headers == {"X-Api-Key": "file-secret", "Authorization": "Bearer env-secret"}
+    assert secrets == {"file-secret": "<contents of key.txt>", "env-secret": "${CG_TEST_TOKEN}"}
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ('base_url = "ftp://x"', "base_url: 'ftp://x' is not an http(s) URL"),
+        ('bas_url = "https://x"', "unknown key(s) bas_url"),
+        ('[auth]\nbearer = "abc123"', "credentials are given by reference only"),
+        ("[auth.headers]\nX-Key = 5", "auth.headers.X-Key: credentials are given by reference"),
+        ('[tls]\nclient_cert = "a.pem"', "needs both client_cert and client_key"),
+        ("[budget]\nmax_requests = -1", "budget.max_requests: must be a non-negative integer"),
+        ("[budget]\nmax_requests = 1.5", "budget.max_requests: must be a non-negative integer"),
+        ("[budget]\ntimeout = 0", "budget.timeout: must be more than 0"),
+        ("[budget]\nrps = 3", "[budget]: unknown key(s) rps"),
+        ("base_url = ", "not valid TOML"),
+        ('urls = "x"', "[urls] must be a table"),
+    ],
+)
+def test_config_errors_name_the_field(tmp_path: Path, text: str, expected: str) -> None:
+    path = write(tmp_path, text)
+    with pytest.raises(ConfigError) as info:
+        load_target(path)
+    assert expected in str(info.value)
+    assert str(path) in str(info.value) or "TOML" in str(info.value)
+
+
+def test_missing_file_is_a_config_error(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match="cannot read target file"):
+        load_target(tmp_path / "nope.toml")
+
+
+def test_unset_environment_variable_says_how_to_fix(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("CG_UNSET_VAR", raising=False)
+    with pytest.raises(ConfigError, match="export CG_UNSET_VAR="):
+        SecretRef("env:CG_UNSET_VAR").resolve()
+
+
+def test_unreadable_secret_file(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match="cannot read"):
+        SecretRef("file:missing.txt", tmp_path).resolve()
+
+
+def test_flags_override_the_file() -> None:
+    target = parse_target({"base_url": "https://a.example/v1", "budget": {"max_requests": 9}})
+    changed = target.with_overrides(
+        url="https://b.example/v2", spec="x.yaml", max_requests=3, rate_limit=0
+    )
+    assert changed.base_url == "https://b.example/v2"
+    assert changed.spec == "x.yaml"
+    assert changed.budget.max_requests == 3
+    assert changed.budget.rate_limit is None
+    with pytest.raises(ConfigError, match="--url"):
+        target.with_overrides(url="not a url")

@@ -68,7 +68,7 @@ def test_reference_peer_passes_every_automated_scenario(
     for row in rows:
         expected = NOT_PASS_ON_A_TEST_DEPLOYMENT.get(row["requirement"])
         if row["requirement"].startswith("Integration-") and row["verdict"] == "needs_review":
-            continue  # operator-arranged chain: tests/test_fsc_integration.py
+            continue  # operator-arranged chain; two reference Peers: tests/fsc/test_fsc_defects.py
         if row["verdict"] != (expected or "pass"):
             wrong[row["requirement"]] = (row["verdict"], row["message"][:300])
     assert not wrong, wrong

@@ -1,6 +1,6 @@
 """The harness of the FSC scenarios, built once per run, after a preflight that turns a wrong
 configuration (wrong CA, wrong port, no client certificate) into one clear message instead of
-a wall of findings (suites/fsc/_preflight.py)."""
+a wall of findings (suites/fsc/harness/preflight.py)."""
 
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
-"""The FSC protocol pieces the suite computes itself (suites/fsc/_hashes.py, _jose.py,
-_contracts.py, _settings.py), checked against independent computations and the texts."""
+"""The FSC protocol pieces the suite computes itself (suites/fsc/harness/: hashes.py,
+jose.py, contracts.py, settings.py), checked against independent computations and the texts."""
 
 from __future__ import annotations
 

@@ -1,11 +1,12 @@
 #!/usr/bin/env python3
 """Wall time and peak memory: `cgconform lint` versus Spectral with the official ADR ruleset.
 
-    python benchmarks/adr_lint_vs_spectral.py [--runs 3] [FILES...]
+    python benchmarks/adr_lint_vs_spectral.py [--runs 5] [--per-document] [FILES...]
 
 Without FILES it lints the OpenAPI documents of ../shared/corpus. Each tool lints all FILES in
-one process; the two alternate, N timed runs each after a warm-up, and the medians and the
-ratio spectral/cgconform are printed. See benchmarks/README.md.
+one process (or, with --per-document, each document in a process of its own); the two
+alternate, N timed runs each after a warm-up, and the medians and the ratio spectral/cgconform
+are printed. See benchmarks/README.md.
 """
 
 from __future__ import annotations
@@ -23,11 +24,12 @@ import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO / "tests"))
 
-import spectral_oracle as so  # noqa: E402  (stdlib only; lives with the parity tests)
+from cgtest import spectral_oracle as so  # noqa: E402  (stdlib only; lives with the parity tests)
 
 GNU_TIME = Path("/usr/bin/time")
 OK_EXIT = {"spectral": {0, 1}, "cgconform": {0, 1, 3}}  # 2 = usage/configuration error
@@ -101,7 +103,7 @@ def cgconform_command() -> list[str]:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("files", nargs="*", type=Path, metavar="FILES")
-    parser.add_argument("--runs", type=int, default=3, help="timed runs per tool (default 3)")
+    parser.add_argument("--runs", type=int, default=5, help="timed runs per tool (default 5)")
     parser.add_argument("--warmup", type=int, default=1, help="untimed runs first (default 1)")
     parser.add_argument(
         "--ruleset", type=Path, default=so.RULESET_FILES["2.2.0"], help="Spectral ruleset"
@@ -115,6 +117,19 @@ def main(argv: list[str] | None = None) -> int:
         "--rusage",
         action="store_true",
         help="measure with getrusage(RUSAGE_CHILDREN) even if /usr/bin/time exists",
+    )
+    parser.add_argument(
+        "--per-document",
+        action="store_true",
+        help="one process per tool per document (what a pre-commit hook or a CI job per file "
+        "waits for), instead of one process per tool for all FILES",
+    )
+    parser.add_argument(
+        "--large",
+        type=int,
+        default=200_000,
+        metavar="BYTES",
+        help="with --per-document, also the ratio on documents of at least BYTES (200000)",
     )
     parser.add_argument("--json", action="store_true", help="print the results as JSON")
     args = parser.parse_args(argv)
@@ -135,10 +150,65 @@ def main(argv: list[str] | None = None) -> int:
     spectral_cmd = [str(spectral), "lint", "-r", str(args.ruleset), "-f", "json"]
     if not args.spectral_network:
         spectral_cmd += ["--resolver", str(so.OFFLINE_RESOLVER)]
-    commands = {
-        "spectral": [*spectral_cmd, *map(str, files)],
-        "cgconform": [*cgconform_command(), "lint", "--format", "json", *map(str, files)],
+    cgconform_cmd = [*cgconform_command(), "lint", "--format", "json"]
+    if not args.spectral_network:  # neither tool fetches what remote $refs point to
+        cgconform_cmd.append("--offline")
+    base = {"spectral": spectral_cmd, "cgconform": cgconform_cmd}
+    if args.per_document:
+        return per_document(files, base, args, method)
+    median = medians(
+        {tool: [*cmd, *map(str, files)] for tool, cmd in base.items()}, args, method, ""
+    )
+    ratio = ratios(median)
+    result = {
+        "files": len(files),
+        "bytes": sum(f.stat().st_size for f in files),
+        **setting(base, args, method, " FILES..."),
+        "median": median,
+        "ratio_spectral_over_cgconform": ratio,
     }
+    if args.json:
+        print(json.dumps(result, indent=2))
+        return 0
+    print_setting(result, f"{result['files']} documents, {result['bytes'] / 1e6:.1f} MB")
+    print(f"{'':10} {'median wall':>12} {'median peak RSS':>16}")
+    for tool, m in median.items():
+        print(f"{tool:10} {m['wall_s']:10.2f} s {m['peak_rss_mb']:13.1f} MB")
+    print(f"{'ratio':10} {ratio['wall_s']:11.2f}x {ratio['peak_rss_mb']:15.2f}x", end="")
+    print("   (spectral / cgconform)")
+    return 0
+
+
+def setting(
+    base: dict[str, list[str]], args: argparse.Namespace, method: str, operand: str
+) -> dict[str, Any]:
+    """How it was measured, with what."""
+    return {
+        "runs": args.runs,
+        "method": method,
+        "cpus": os.cpu_count(),
+        "python": platform.python_version(),
+        "spectral_version": so.spectral_version(Path(base["spectral"][0])),
+        "node": node_version(),
+        "commands": {tool: " ".join(cmd) + operand for tool, cmd in base.items()},
+    }
+
+
+def print_setting(result: dict[str, Any], what: str) -> None:
+    print(
+        f"{what}; median of {result['runs']} runs each; peak RSS by {result['method']}; "
+        f"{result['cpus']} CPUs; Python {result['python']}; Spectral "
+        f"{result['spectral_version']} on node {result['node']}"
+    )
+    for tool, cmd in result["commands"].items():
+        print(f"  {tool}: {cmd}")
+
+
+def medians(
+    commands: dict[str, list[str]], args: argparse.Namespace, method: str, label: str
+) -> dict[str, dict[str, float]]:
+    """Each tool's median wall time and peak RSS over `args.runs` runs after `args.warmup`,
+    the tools alternating who goes first."""
     samples: dict[str, list[Sample]] = {tool: [] for tool in commands}
     order = list(commands)
     for i in range(args.warmup + args.runs):
@@ -147,50 +217,68 @@ def main(argv: list[str] | None = None) -> int:
             if i >= args.warmup:
                 samples[tool].append(sample)
             print(
-                f"{'warm-up' if i < args.warmup else f'run {i - args.warmup + 1}'}"
+                f"{label}{'warm-up' if i < args.warmup else f'run {i - args.warmup + 1}'}"
                 f" {tool:9} {sample.wall_s:7.2f} s {sample.peak_rss_mb:8.1f} MB",
                 file=sys.stderr,
             )
-
-    median = {
+    return {
         tool: {
             "wall_s": statistics.median(s.wall_s for s in runs),
             "peak_rss_mb": statistics.median(s.peak_rss_mb for s in runs),
         }
         for tool, runs in samples.items()
     }
-    ratio = {
-        key: median["spectral"][key] / median["cgconform"][key] for key in ("wall_s", "peak_rss_mb")
-    }
+
+
+def ratios(median: dict[str, dict[str, float]]) -> dict[str, float]:
+    return {key: median["spectral"][key] / median["cgconform"][key] for key in median["spectral"]}
+
+
+def per_document(
+    files: list[Path], base: dict[str, list[str]], args: argparse.Namespace, method: str
+) -> int:
+    """Every document in a process of its own, per tool: the medians per document, and the
+    ratio of their sums on the whole corpus and on the large documents."""
+    rows = []
+    for file in files:
+        median = medians(
+            {tool: [*cmd, str(file)] for tool, cmd in base.items()}, args, method, f"{file.name} "
+        )
+        rows.append({"file": file.name, "bytes": file.stat().st_size, "median": median})
+
+    def total(selected: list[dict[str, Any]]) -> dict[str, Any]:
+        wall = {t: sum(r["median"][t]["wall_s"] for r in selected) for t in base}
+        return {
+            "documents": len(selected),
+            "bytes": sum(r["bytes"] for r in selected),
+            "wall_s": wall,
+            "ratio_wall": wall["spectral"] / wall["cgconform"] if selected else None,
+        }
+
+    large = [r for r in rows if r["bytes"] >= args.large]
     result = {
-        "files": len(files),
-        "bytes": sum(f.stat().st_size for f in files),
-        "runs": args.runs,
-        "method": method,
-        "cpus": os.cpu_count(),
-        "python": platform.python_version(),
-        "spectral_version": so.spectral_version(spectral),
-        "node": node_version(),
-        "commands": {
-            tool: " ".join(cmd[: -len(files)]) + " FILES..." for tool, cmd in commands.items()
-        },
-        "median": median,
-        "ratio_spectral_over_cgconform": ratio,
+        "mode": "per-document",
+        **setting(base, args, method, " FILE"),
+        "documents": rows,
+        "corpus": total(rows),
+        "large": {"min_bytes": args.large, **total(large)},
     }
     if args.json:
         print(json.dumps(result, indent=2))
         return 0
-    print(
-        f"{result['files']} documents, {result['bytes'] / 1e6:.1f} MB; {args.runs} runs each; "
-        f"peak RSS by {method}; {result['cpus']} CPUs; Spectral {result['spectral_version']}"
-    )
-    for tool, cmd in result["commands"].items():
-        print(f"  {tool}: {cmd}")
-    print(f"{'':10} {'median wall':>12} {'median peak RSS':>16}")
-    for tool, m in median.items():
-        print(f"{tool:10} {m['wall_s']:10.2f} s {m['peak_rss_mb']:13.1f} MB")
-    print(f"{'ratio':10} {ratio['wall_s']:11.2f}x {ratio['peak_rss_mb']:15.2f}x", end="")
-    print("   (spectral / cgconform)")
+    print_setting(result, f"{len(rows)} documents, one process per tool per document")
+    print(f"{'document':48} {'KB':>6} {'spectral':>9} {'cgconform':>10} {'ratio':>7}  (wall)")
+    for r in rows:
+        s, c = r["median"]["spectral"]["wall_s"], r["median"]["cgconform"]["wall_s"]
+        print(f"{r['file'][:48]:48} {r['bytes'] / 1e3:6.0f} {s:8.2f}s {c:9.2f}s {s / c:6.1f}x")
+    for name in ("corpus", "large"):
+        t = result[name]
+        if t["documents"]:
+            print(
+                f"{name:10} {t['documents']:2} documents, {t['bytes'] / 1e6:4.1f} MB: spectral "
+                f"{t['wall_s']['spectral']:.2f} s, cgconform {t['wall_s']['cgconform']:.2f} s, "
+                f"ratio {t['ratio_wall']:.1f}x (sum of the per-document medians)"
+            )
     return 0
 
 

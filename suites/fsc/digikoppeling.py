@@ -8,8 +8,6 @@ import re
 import ssl
 import time
 
-import pytest
-
 from cgconform.http.tls_probe import handshake
 from cgconform.model.outcomes import (
     Failure,
@@ -19,6 +17,7 @@ from cgconform.model.outcomes import (
     Warning,
 )
 from cgconform.model.target import TlsConfig
+from cgconform.run.marks import requirement
 from cgconform.suites.fsc.harness.calls import outway_call
 from cgconform.suites.fsc.harness.contracts import connection_grant, is_uuid7
 from cgconform.suites.fsc.harness.expect import body, expect_rejected, require
@@ -32,7 +31,7 @@ OIN = re.compile(r"^\d{20}$")
 NON_PFS = "AES128-GCM-SHA256:AES256-GCM-SHA384:AES128-SHA256:AES256-SHA256:AES128-SHA:AES256-SHA"
 
 
-@pytest.mark.requirement(DK, "fsc/identificatie-authenticatie")
+@requirement(DK, "fsc/identificatie-authenticatie")
 def peer_id_is_oin(fsc: Harness) -> None:
     exchange = fsc.a.http.get(fsc.manager_url("/peer"))
     data = body(exchange)
@@ -58,7 +57,7 @@ def _refused(url: str, tls: TlsConfig, timeout_s: float, **offer: object) -> boo
     return False
 
 
-@pytest.mark.requirement(DK, "fsc/tls")
+@requirement(DK, "fsc/tls")
 def tls_forward_secrecy_only(fsc: Harness) -> None:
     a = fsc.a.identity
     tls = TlsConfig(client_cert=a.chain, client_key=a.key, ca_bundle=fsc.settings.pki.trust_anchor)
@@ -85,7 +84,7 @@ def tls_forward_secrecy_only(fsc: Harness) -> None:
     # it either; the check decides on the rest, as /core/transport/tls of adr-runtime does.
 
 
-@pytest.mark.requirement(DK, "fsc/contracten")
+@requirement(DK, "fsc/contracten")
 def at_most_ten_grants(fsc: Harness) -> None:
     grants = [
         connection_grant(
@@ -105,7 +104,7 @@ def at_most_ten_grants(fsc: Harness) -> None:
     )
 
 
-@pytest.mark.requirement(DK, "fsc/retry-mechanisme")
+@requirement(DK, "fsc/retry-mechanisme")
 def signatures_are_retried_with_backoff(fsc: Harness) -> None:
     grant = connection_grant(
         service_peer=fsc.sut_peer_id,
@@ -152,7 +151,7 @@ def signatures_are_retried_with_backoff(fsc: Harness) -> None:
         )
 
 
-@pytest.mark.requirement(DK, "fsc/logging")
+@requirement(DK, "fsc/logging")
 def transaction_ids_are_uuid7(fsc: Harness) -> None:
     if not fsc.settings.outway:
         raise NotApplicable("the Outway creates Transaction IDs: no urls.outway configured")

@@ -21,16 +21,10 @@ from cgtest.clirun import assert_valid_report
 from cgtest.reportdata import make_evidence, make_report, make_result
 from markupsafe import escape
 
-from cgconform.report.html import (
-    LIMIT_TEXT,
-    RUN_VERDICT_LABELS,
-    TEXTS,
-    VERDICT_LABELS,
-    VERDICTS,
-    clean,
-    link_target,
-    render_html,
-)
+from cgconform.report.html import render_html
+from cgconform.report.html_text import LIMIT_TEXT, clean, link_target
+from cgconform.report.html_translations import RUN_VERDICT_LABELS, TEXTS, VERDICT_LABELS
+from cgconform.report.html_view import VERDICTS
 
 REPO = Path(__file__).resolve().parents[2]
 TEMPLATES = REPO / "src/cgconform/report/templates"

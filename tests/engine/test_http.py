@@ -16,8 +16,10 @@ import pytest
 from cgtest.servers import LocalServer, Received, Reply, unused_port_url
 
 from cgconform.fixtures.tls import TlsFiles, make_tls_files
-from cgconform.http.client import Budget, HttpClient, Journal, RateLimiter
+from cgconform.http.budget import Budget, RateLimiter
+from cgconform.http.client import HttpClient
 from cgconform.http.evidence import TRUNCATED_MARK, Exchange, RecordedRequest, curl_command, excerpt
+from cgconform.http.journal import Journal
 from cgconform.http.redaction import Redactor
 from cgconform.model.outcomes import BudgetExhausted, Inconclusive, NotTested, TargetUnreachable
 

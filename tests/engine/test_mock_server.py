@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 import requests
 
-from cgconform.http.client import Budget, HttpClient, RateLimiter
+from cgconform.http.budget import Budget, RateLimiter
+from cgconform.http.client import HttpClient
 from cgconform.http.mock_server import MockServer, Received, Reply, free_port
 from cgconform.http.pki import IdentitySpec, TestPki, create_pki
 from cgconform.http.redaction import Redactor

@@ -13,7 +13,8 @@ from cgtest.servers import LocalServer, Received, Reply
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from cgconform.http.client import Budget, HttpClient, RateLimiter
+from cgconform.http.budget import Budget, RateLimiter
+from cgconform.http.client import HttpClient
 from cgconform.http.redaction import BSN_MASK, MASK, Redactor, is_bsn, secret_forms
 
 PLACEHOLDER = "${API_TOKEN}"

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import secrets
 import sys
 from pathlib import Path
 from typing import Any
@@ -158,6 +157,8 @@ def run(args: argparse.Namespace, command: str) -> int:
     waivers = Path(args.waivers) if args.waivers else None
     if waivers is not None:
         _load_waivers(waivers)  # a broken waivers file is a usage error before anything runs
+    import secrets
+
     return execute_and_report(
         profiles=profiles,
         target=target,
@@ -350,7 +351,13 @@ def lint(args: argparse.Namespace, command: str) -> int:
         if not is_url(spec) and not Path(spec).is_file():
             raise CommandError(f"OpenAPI document not found: {spec}")
     try:
-        reports = lint_paths(args.specs, args.adr_version, profile_id=args.profile, command=command)
+        reports = lint_paths(
+            args.specs,
+            args.adr_version,
+            profile_id=args.profile,
+            command=command,
+            offline=args.offline,
+        )
     except (CatalogueError, ConfigError) as exc:
         raise CommandError(str(exc)) from None
     if args.format == "json":

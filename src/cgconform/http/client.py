@@ -1,22 +1,21 @@
 """The one HTTP layer every suite uses (DESIGN.md §7).
 
-:class:`HttpClient` sends each request through a :class:`RateLimiter` and a :class:`Budget`,
+:class:`HttpClient` sends each request through a
+:class:`~cgconform.http.budget.RateLimiter` and a :class:`~cgconform.http.budget.Budget`,
 bounds the whole exchange by a wall-clock deadline and the body by a size cap, never follows
-redirects unless asked, redacts what it records and keeps it in a :class:`Journal`. Network
+redirects unless asked, redacts what it records and keeps it in a
+:class:`~cgconform.http.journal.Journal`. Network
 trouble becomes :class:`~cgconform.model.outcomes.TargetUnreachable` with a one-line reason; a
 spent budget becomes :class:`~cgconform.model.outcomes.BudgetExhausted`.
 """
 
 from __future__ import annotations
 
-import collections
 import http.client
 import http.cookiejar
 import os
-import threading
 import time
-from collections.abc import Callable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from collections.abc import Mapping, Sequence
 from typing import Any, NoReturn
 from urllib.parse import urljoin, urlsplit
 
@@ -25,6 +24,7 @@ from requests.structures import CaseInsensitiveDict
 from requests.utils import requote_uri
 
 from cgconform import __version__
+from cgconform.http.budget import Budget, RateLimiter
 from cgconform.http.deadline import ACTIVE_DEADLINE, Deadline, DeadlineAdapter
 from cgconform.http.errors import NETWORK_ERRORS, USAGE_ERRORS, describe
 from cgconform.http.evidence import (
@@ -36,158 +36,14 @@ from cgconform.http.evidence import (
     curl_command,
     excerpt,
 )
+from cgconform.http.journal import Journal
 from cgconform.http.redaction import Redactor
 from cgconform.model.outcomes import BudgetExhausted, TargetUnreachable
 
-__all__ = ["Budget", "HttpClient", "Journal", "RateLimiter"]
+__all__ = ["HttpClient"]
 
 _CHUNK_BYTES = 64 * 1024
 _REDIRECTS = frozenset({301, 302, 303, 307, 308})
-
-
-# -- budget and rate limit ---------------------------------------------------------------
-
-
-class Budget:
-    """The run's request budget: at most `max_requests` requests are sent (None: no limit)."""
-
-    def __init__(self, max_requests: int | None) -> None:
-        if max_requests is not None and max_requests < 0:
-            raise ValueError(f"max_requests must be >= 0, not {max_requests}")
-        self.max_requests = max_requests
-        self._lock = threading.Lock()
-        self._sent = 0
-        self._refused = 0
-
-    @property
-    def sent(self) -> int:
-        """Requests sent (reserved) so far."""
-        return self._sent
-
-    @property
-    def refused(self) -> int:
-        """Requests not sent because the budget was spent."""
-        return self._refused
-
-    @property
-    def remaining(self) -> int | None:
-        if self.max_requests is None:
-            return None
-        return max(0, self.max_requests - self._sent)
-
-    def reserve(self) -> None:
-        """Count one request about to be sent; BudgetExhausted when none is left."""
-        with self._lock:
-            if self.max_requests is not None and self._sent >= self.max_requests:
-                self._refused += 1
-                raise BudgetExhausted(
-                    f"the request budget of {self.max_requests} requests is spent; "
-                    "the request was not sent"
-                )
-            self._sent += 1
-
-    def as_dict(self) -> dict[str, int | None]:
-        """The report's ``run.budget`` (DESIGN.md §6)."""
-        return {"max_requests": self.max_requests, "requests_sent": self._sent}
-
-
-class RateLimiter:
-    """No two requests start closer than ``1 / rps`` seconds apart (None: no limit).
-
-    Thread-safe: waiting callers are let through one at a time.
-    """
-
-    def __init__(
-        self,
-        rps: float | None,
-        *,
-        clock: Callable[[], float] = time.monotonic,
-        sleep: Callable[[float], None] = time.sleep,
-    ) -> None:
-        if rps is not None and rps <= 0:
-            raise ValueError(f"requests per second must be > 0, not {rps}")
-        self.rps = rps
-        self._interval = 1.0 / rps if rps else 0.0
-        self._clock = clock
-        self._sleep = sleep
-        self._lock = threading.Lock()
-        self._next: float | None = None
-
-    def wait(self) -> None:
-        """Block until the next request may start."""
-        if self.rps is None:
-            return
-        with self._lock:
-            now = self._clock()
-            while self._next is not None and now < self._next:
-                self._sleep(self._next - now)
-                now = self._clock()
-            self._next = now + self._interval
-
-
-# -- journal ------------------------------------------------------------------------------
-
-
-class Journal:
-    """Evidence of every exchange, by the check that made it.
-
-    The engine calls :meth:`begin` / :meth:`end` (or uses :meth:`check`) around each check;
-    exchanges made meanwhile, from any thread, belong to that check. Only the last
-    `max_per_check` exchanges of a check are kept, without their raw responses.
-    """
-
-    def __init__(self, max_per_check: int = 50) -> None:
-        self.max_per_check = max_per_check
-        self._lock = threading.Lock()
-        self._current: str | None = None
-        self._exchanges: dict[str | None, collections.deque[Exchange]] = {}
-        self._dropped: collections.Counter[str | None] = collections.Counter()
-
-    @property
-    def current(self) -> str | None:
-        return self._current
-
-    def begin(self, check_id: str) -> None:
-        with self._lock:
-            self._current = check_id
-
-    def end(self) -> None:
-        with self._lock:
-            self._current = None
-
-    @contextmanager
-    def check(self, check_id: str) -> Iterator[None]:
-        self.begin(check_id)
-        try:
-            yield
-        finally:
-            self.end()
-
-    def record(self, exchange: Exchange) -> None:
-        """Keep the evidence of `exchange` for the current check (None outside checks)."""
-        with self._lock:
-            kept = self._exchanges.setdefault(
-                self._current, collections.deque(maxlen=self.max_per_check)
-            )
-            if len(kept) == kept.maxlen:
-                self._dropped[self._current] += 1
-            kept.append(exchange.detached())
-
-    def for_check(self, check_id: str | None) -> list[Exchange]:
-        """The kept exchanges of a check, oldest first."""
-        with self._lock:
-            return list(self._exchanges.get(check_id, ()))
-
-    def dropped(self, check_id: str | None) -> int:
-        """How many older exchanges of a check were not kept."""
-        with self._lock:
-            return self._dropped[check_id]
-
-    def pop(self, check_id: str | None) -> list[Exchange]:
-        """The kept exchanges of a check, forgetting them."""
-        with self._lock:
-            self._dropped.pop(check_id, None)
-            return list(self._exchanges.pop(check_id, ()))
 
 
 def _other_origin(old_url: str, new_url: str) -> bool:

@@ -11,13 +11,10 @@ import json
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cache
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
-import yaml
-
-from cgconform.model.locations import profiles_dir
+from cgconform.model.locations import profiles_dir, schemas_dir
 
 
 class CatalogueError(Exception):
@@ -87,12 +84,26 @@ class Profile:
 
 
 @cache
+def _schema(name: str) -> Any:
+    return json.loads((schemas_dir() / name).read_text(encoding="utf-8"))
+
+
+@cache
+def _fast_validator(name: str) -> Any:
+    """The compiled (jsonschema-rs) validator of one of the shipped schemas: it only says
+    whether a file is valid, and is already loaded by every command that reads a document."""
+    import jsonschema_rs
+
+    return jsonschema_rs.Draft202012Validator(_schema(name))
+
+
+@cache
 def _validator(name: str) -> Any:
-    """The compiled validator of one of the shipped schemas (compiled once per process)."""
+    """The validator that says what is wrong (jsonschema), used only for a file that is not
+    valid: importing it costs a small command like `cgconform lint` more than its work."""
     import jsonschema
 
-    text = resources.files("cgconform.schemas").joinpath(name).read_text(encoding="utf-8")
-    return jsonschema.Draft202012Validator(json.loads(text))
+    return jsonschema.Draft202012Validator(_schema(name))
 
 
 def _read_yaml(path: Path) -> Any:
@@ -100,6 +111,14 @@ def _read_yaml(path: Path) -> Any:
         text = path.read_text(encoding="utf-8")
     except OSError as exc:
         raise CatalogueError(f"{path}: cannot read: {exc.strerror or exc}") from None
+    try:
+        import yaml_rs  # compiled: a fraction of PyYAML's import and parse time
+
+        return yaml_rs.loads(text, parse_datetime=False)
+    except Exception:  # yaml-rs missing or refusing the text: PyYAML reads it or says why
+        pass
+    import yaml
+
     try:
         return yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
     except yaml.YAMLError as exc:
@@ -110,6 +129,11 @@ def _read_yaml(path: Path) -> Any:
 
 
 def _validate(path: Path, data: Any, schema_name: str) -> None:
+    try:
+        if _fast_validator(schema_name).is_valid(data):
+            return
+    except ValueError:  # a value jsonschema-rs cannot take (e.g. a YAML date): ask jsonschema
+        pass
     errors = sorted(_validator(schema_name).iter_errors(data), key=lambda e: list(e.absolute_path))
     if errors:
         first = errors[0]

@@ -28,6 +28,11 @@ def profiles_dir() -> Path:
     return _shipped("profiles")
 
 
+def schemas_dir() -> Path:
+    """`schemas/`: the JSON Schemas of catalogues, profiles and report.json."""
+    return _shipped("schemas")
+
+
 def suites_dir() -> Path:
     """`suites/`: the conformance checks, one folder per role (the package cgconform.suites)."""
     return _shipped("suites")

@@ -35,7 +35,6 @@ from __future__ import annotations
 
 import os
 import re
-import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -380,6 +379,8 @@ def load_target(path: str | Path) -> Target:
         raw = source.read_bytes()
     except OSError as exc:
         raise ConfigError(f"cannot read target file {source}: {exc.strerror or exc}") from None
+    import tomllib  # only a command that reads a target.toml pays for it
+
     try:
         data = tomllib.loads(raw.decode("utf-8"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:

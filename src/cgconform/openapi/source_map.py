@@ -8,19 +8,26 @@ node tree (tag resolution skipped) gives the same answer more slowly.
 
 from __future__ import annotations
 
+import bisect
 import ctypes
-from typing import Any
+from functools import cache
+from typing import TYPE_CHECKING, Any
 
-import yaml
+if TYPE_CHECKING:
+    import yaml
 
-_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
+@cache
+def _node_loader() -> Any:
+    """PyYAML's loader that composes nodes for their source marks only: no tag resolution (4x
+    faster). Made on first use: most texts never need PyYAML, and importing it is not free."""
+    import yaml
 
-class _NodeLoader(_Loader):  # type: ignore[misc,valid-type]
-    """Composes nodes for their source marks only: no tag resolution (4x faster)."""
+    class NodeLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]
+        def resolve(self, kind: Any, value: Any, implicit: Any) -> str:
+            return "tag:yaml.org,2002:str"
 
-    def resolve(self, kind: Any, value: Any, implicit: Any) -> str:
-        return "tag:yaml.org,2002:str"
+    return NodeLoader
 
 
 class _PyBuffer(ctypes.Structure):
@@ -66,6 +73,7 @@ class SourceMap:
         self._ryml: tuple[Any, bytearray, int] | None = None
         self._nodes: yaml.Node | None = None
         self._mode: str | None = None
+        self._line_starts: list[int] | None = None
 
     def position(self, pointer: str) -> tuple[int, int] | None:
         """(line, column), 1-based; for a pointer that goes deeper than the text (a missing
@@ -88,8 +96,10 @@ class SourceMap:
             return "ryml"
         except Exception:  # rapidyaml missing or refusing this text: PyYAML
             pass
+        import yaml
+
         try:
-            self._nodes = yaml.compose(self.text, Loader=_NodeLoader)
+            self._nodes = yaml.compose(self.text, Loader=_node_loader())
         except yaml.YAMLError:
             return "none"
         return "pyyaml" if self._nodes is not None else "none"
@@ -126,14 +136,28 @@ class SourceMap:
             return None
         if not 0 <= offset <= len(raw):
             return None
-        line = raw.count(b"\n", 0, offset)
-        start = raw.rfind(b"\n", 0, offset) + 1
+        line, start = self._line_of(raw, offset)
         column = len(raw[start:offset].decode("utf-8", errors="replace")) + 1
         if offset > 0 and raw[offset - 1] in (34, 39):  # a quoted key starts at its quote
             column -= 1
         return line + 1, column
 
+    def _line_of(self, raw: bytearray, offset: int) -> tuple[int, int]:
+        """(0-based line, offset where it starts) of a byte offset: the line starts are found
+        once per text, then each position is a bisection (a document can have hundreds)."""
+        if self._line_starts is None:
+            starts = [0]
+            at = raw.find(b"\n")
+            while at >= 0:
+                starts.append(at + 1)
+                at = raw.find(b"\n", at + 1)
+            self._line_starts = starts
+        line = bisect.bisect_right(self._line_starts, offset) - 1
+        return line, self._line_starts[line]
+
     def _pyyaml_position(self, tokens: list[str]) -> tuple[int, int] | None:
+        import yaml
+
         node = self._nodes
         if node is None:
             return None

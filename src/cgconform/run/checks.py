@@ -20,6 +20,7 @@ from typing import Any
 from cgconform.model.locations import suites_dir
 from cgconform.model.outcomes import Outcome
 from cgconform.model.verdicts import Verdict
+from cgconform.run.marks import requirement_args
 
 Evidence = dict[str, Any]
 
@@ -85,21 +86,21 @@ def _modules(suite_paths: Iterable[str]) -> list[tuple[str, str]]:
 
 
 def discover(suite_paths: Sequence[str]) -> list[CheckFunction]:
-    """Every check function (marked with `requirement`) in the given suite folders/modules."""
+    """Every check function (marked with `@requirement`) in the given suite folders/modules."""
     found: list[CheckFunction] = []
     for module_name, file in _modules(suite_paths):
         module = importlib.import_module(module_name)
         for name, obj in inspect.getmembers(module, inspect.isfunction):
             if obj.__module__ != module.__name__ or name.startswith("_"):
                 continue
-            marks = [m for m in getattr(obj, "pytestmark", []) if m.name == "requirement"]
+            marks = requirement_args(obj)
             if not marks:
                 continue
             found.append(
                 CheckFunction(
                     name=f"{file}::{name}",
                     function=obj,
-                    requirements=tuple((str(m.args[0]), str(m.args[1])) for m in marks),
+                    requirements=tuple((str(args[0]), str(args[1])) for args in marks),
                     parameters=tuple(inspect.signature(obj).parameters),
                 )
             )

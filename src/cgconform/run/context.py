@@ -1,18 +1,28 @@
-"""What one run shares with every check: the target, the HTTP layer, the spec, the selection."""
+"""What one run shares with every check: the target, the HTTP layer, the spec, the selection.
+
+The HTTP layer (and with it requests and urllib3) is set up when something first needs it:
+`cgconform lint` on a document without remote $refs never imports an HTTP library.
+"""
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from cgconform import __version__
-from cgconform.http.client import Budget, HttpClient, Journal, RateLimiter
+from cgconform.http.budget import Budget, RateLimiter
 from cgconform.http.redaction import Redactor
 from cgconform.model.catalogue import Profile, ProfileRequirement
 from cgconform.model.outcomes import Outcome
 from cgconform.model.target import ConfigError, Target, is_url
 from cgconform.openapi.document import SpecDocument, parse_document, read_spec_file
+
+if TYPE_CHECKING:
+    from cgconform.http.client import HttpClient
+    from cgconform.http.journal import Journal
 
 
 def not_applicable_reason(
@@ -35,10 +45,9 @@ def not_applicable_reason(
 class RunContext:
     target: Target
     profiles: list[Profile]
-    http: HttpClient
-    journal: Journal
     budget: Budget
     redactor: Redactor
+    headers: Mapping[str, str] = field(default_factory=dict, repr=False)  # resolved credentials
     seed: int | None = None
     strict: bool = False
     fetch_refs: bool = True  # fetch documents that remote $refs point to
@@ -46,6 +55,43 @@ class RunContext:
     # and the CLI reports this one message with exit code 2.
     config_error: str | None = None
     _spec: SpecDocument | None = field(default=None, repr=False)
+    _http: HttpClient | None = field(default=None, repr=False)
+    _journal: Journal | None = field(default=None, repr=False)
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    @property
+    def journal(self) -> Journal:
+        """Evidence of every exchange, by the check that made it."""
+        with self._lock:
+            if self._journal is None:
+                from cgconform.http.journal import Journal
+
+                self._journal = Journal()
+            return self._journal
+
+    @property
+    def http(self) -> HttpClient:
+        """The one HTTP layer (budget, rate limit, timeouts, redaction, evidence), set up on
+        first use."""
+        journal = self.journal
+        with self._lock:
+            if self._http is None:
+                from cgconform.http.client import HttpClient
+
+                target = self.target
+                self._http = HttpClient(
+                    budget=self.budget,
+                    rate_limiter=RateLimiter(target.budget.rate_limit),
+                    timeout_s=target.budget.timeout_s,
+                    max_response_bytes=target.budget.max_response_bytes,
+                    redactor=self.redactor,
+                    default_headers=self.headers,
+                    client_cert=target.tls.requests_cert,
+                    verify=target.tls.requests_verify,
+                    journal=journal,
+                    user_agent=f"cgconform/{__version__}",
+                )
+            return self._http
 
     @property
     def selection(self) -> frozenset[tuple[str, str]]:
@@ -133,28 +179,12 @@ def build_context(
     ):
         if path is not None and not Path(path).is_file():
             raise ConfigError(f"{label}: file not found: {path}")
-    redactor = Redactor(secrets, sensitive_headers=target.auth_headers.keys())
-    budget = Budget(target.budget.max_requests)
-    journal = Journal()
-    http = HttpClient(
-        budget=budget,
-        rate_limiter=RateLimiter(target.budget.rate_limit),
-        timeout_s=target.budget.timeout_s,
-        max_response_bytes=target.budget.max_response_bytes,
-        redactor=redactor,
-        default_headers=headers,
-        client_cert=target.tls.requests_cert,
-        verify=target.tls.requests_verify,
-        journal=journal,
-        user_agent=f"cgconform/{__version__}",
-    )
     return RunContext(
         target=target,
         profiles=list(profiles),
-        http=http,
-        journal=journal,
-        budget=budget,
-        redactor=redactor,
+        budget=Budget(target.budget.max_requests),
+        redactor=Redactor(secrets, sensitive_headers=target.auth_headers.keys()),
+        headers=headers,
         seed=seed,
         strict=strict,
     )

@@ -1,7 +1,8 @@
 """The pytest plugin: the one bridge between checks in ``suites/`` and pytest.
 
-- collects check functions in ``suites/`` that carry ``@pytest.mark.requirement(standard, id)``
-  (they need no ``test_`` prefix);
+- collects check functions in ``suites/`` marked ``@requirement(standard, id)``
+  (:mod:`cgconform.run.marks`) or ``@pytest.mark.requirement(standard, id)`` (they need no
+  ``test_`` prefix), and gives each a ``requirement`` mark for the first kind too;
 - deselects checks whose requirements are not selected by the run's profiles;
 - turns each check's exception into a verdict with message and evidence (``Outcome``
   exceptions carry their own verdict, ``AssertionError`` is `fail`, anything else is `error`)
@@ -26,6 +27,7 @@ from cgconform.model.outcomes import Outcome
 from cgconform.model.target import ConfigError
 from cgconform.model.verdicts import Verdict
 from cgconform.run.checks import classify
+from cgconform.run.marks import MARK, marked, requirement_args
 
 if False:  # typing only; importing the engine eagerly would slow down every pytest session
     from cgconform.http.client import HttpClient
@@ -119,11 +121,6 @@ def pytest_collect_file(file_path: Path, parent: pytest.Collector) -> pytest.Mod
     return None
 
 
-def _requirement_marks(obj: Any) -> list[pytest.Mark]:
-    marks = getattr(obj, "pytestmark", [])
-    return [m for m in marks if getattr(m, "name", None) == "requirement"]
-
-
 def pytest_pycollect_makeitem(
     collector: pytest.Module | pytest.Class, name: str, obj: object
 ) -> list[pytest.Function] | None:
@@ -131,19 +128,23 @@ def pytest_pycollect_makeitem(
         isinstance(collector, pytest.Module)
         and inspect.isfunction(obj)
         and not name.startswith("_")
-        and _requirement_marks(obj)
+        and requirement_args(obj)
         and _in_suites(collector.path)
     ):
-        return list(collector._genfunctions(name, obj))
+        items = list(collector._genfunctions(name, obj))
+        for item in items:
+            for standard, req_id in marked(obj):
+                item.add_marker(pytest.mark.requirement(standard, req_id))
+        return items
     return None
 
 
 def requirement_keys(item: pytest.Item) -> list[tuple[str, str]]:
     keys = []
-    for mark in item.iter_markers("requirement"):
+    for mark in item.iter_markers(MARK):
         if len(mark.args) != 2 or not all(isinstance(a, str) for a in mark.args):
             raise pytest.UsageError(
-                f"{item.nodeid}: use @pytest.mark.requirement(standard, id), got {mark.args!r}"
+                f"{item.nodeid}: use @requirement(standard, id), got {mark.args!r}"
             )
         keys.append((mark.args[0], mark.args[1]))
     return keys

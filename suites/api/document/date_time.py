@@ -6,10 +6,9 @@ import re
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-import pytest
-
 from cgconform.model.outcomes import Warning
 from cgconform.openapi.document import SpecDocument
+from cgconform.run.marks import requirement
 from cgconform.suites.api.document._spec import (
     escape,
     iter_key,
@@ -61,7 +60,7 @@ def _has_format(document: Mapping[str, Any], schema: Mapping[str, Any]) -> bool:
     return all(isinstance(p, Mapping) and "format" in p for p in resolved)
 
 
-@pytest.mark.requirement("ADR", "/core/date-time/format")
+@requirement("ADR", "/core/date-time/format")
 def date_and_time_fields_use_the_standard_formats(cg_spec: SpecDocument) -> None:
     document = require_document(cg_spec)
     findings: list[tuple[str, str]] = []
@@ -81,7 +80,7 @@ def date_and_time_fields_use_the_standard_formats(cg_spec: SpecDocument) -> None
     )
 
 
-@pytest.mark.requirement("ADR", "/core/date-time/date-omit-time-portion")
+@requirement("ADR", "/core/date-time/date-omit-time-portion")
 def date_fields_do_not_use_date_time(cg_spec: SpecDocument) -> None:
     """Fields named as dates (…Datum, …Date, …_date) whose schema says date-time. A name ending
     in date/datum is a `fail`; a name that only contains it (startDateTime) a `warning`."""

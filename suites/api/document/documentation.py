@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-import pytest
-
 from cgconform.model.outcomes import Failure
 from cgconform.openapi.document import SpecDocument
+from cgconform.run.marks import requirement
 from cgconform.suites.api.document._spec import location, require_document
 
 CONTACT_FIELDS = ("name", "email", "url")
 
 
-@pytest.mark.requirement("ADR", "/core/doc-openapi-contact")
+@requirement("ADR", "/core/doc-openapi-contact")
 def info_has_contact_with_name_email_url(cg_spec: SpecDocument) -> None:
     document = require_document(cg_spec)
     info = document.get("info")

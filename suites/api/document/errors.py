@@ -6,9 +6,8 @@ import re
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-import pytest
-
 from cgconform.openapi.document import SpecDocument, iter_operations
+from cgconform.run.marks import requirement
 from cgconform.suites.api.document._spec import (
     escape,
     iter_key,
@@ -44,7 +43,7 @@ def _iter_error_responses(
                 yield where, resolved
 
 
-@pytest.mark.requirement("ADR", "/core/error-handling/problem-details")
+@requirement("ADR", "/core/error-handling/problem-details")
 def error_responses_use_problem_details(cg_spec: SpecDocument) -> None:
     document = require_document(cg_spec)
     findings: list[tuple[str, str]] = []
@@ -102,7 +101,7 @@ def _has_400(document: Mapping[str, Any], operation: Mapping[str, Any]) -> bool:
     return isinstance(responses, Mapping) and "400" in responses
 
 
-@pytest.mark.requirement("ADR", "/core/error-handling/invalid-input")
+@requirement("ADR", "/core/error-handling/invalid-input")
 def operations_with_input_declare_400(cg_spec: SpecDocument) -> None:
     """As the official linter reads "operations accepting query parameters and/or a request
     body": GET and DELETE with parameters of their own, and every PUT, POST and PATCH."""

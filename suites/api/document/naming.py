@@ -7,10 +7,9 @@ from __future__ import annotations
 import itertools
 import re
 
-import pytest
-
 from cgconform.model.outcomes import Warning
 from cgconform.openapi.document import SpecDocument
+from cgconform.run.marks import requirement
 from cgconform.suites.api.document._spec import iter_path_keys, raise_findings, require_document
 
 # Verbs that start path segments of RPC-style APIs, in Dutch and English.
@@ -50,7 +49,7 @@ def _segments(path: str) -> list[str]:
     return [s for s in path.split("/") if s]
 
 
-@pytest.mark.requirement("ADR", "/core/naming-resources")
+@requirement("ADR", "/core/naming-resources")
 def resource_names_are_nouns(cg_spec: SpecDocument) -> None:
     document = require_document(cg_spec)
     findings = []
@@ -68,7 +67,7 @@ def resource_names_are_nouns(cg_spec: SpecDocument) -> None:
     )
 
 
-@pytest.mark.requirement("ADR", "/core/naming-collections")
+@requirement("ADR", "/core/naming-collections")
 def collection_names_are_plural(cg_spec: SpecDocument) -> None:
     document = require_document(cg_spec)
     findings = []

@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
-import pytest
-
 from cgconform.model.outcomes import Failure, Inconclusive
 from cgconform.openapi.document import SpecDocument
 from cgconform.openapi.validation import validate_openapi
+from cgconform.run.marks import requirement
 from cgconform.suites.api.document._spec import finding
 
 MAX_LISTED = 25
 
 
-@pytest.mark.requirement("ADR", "/core/doc-openapi")
+@requirement("ADR", "/core/doc-openapi")
 def document_is_valid_openapi_3(cg_spec: SpecDocument) -> None:
     cg_spec.raise_if_unavailable()
     if not cg_spec.ok:

@@ -7,10 +7,9 @@ import re
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-import pytest
-
 from cgconform.model.outcomes import Warning
 from cgconform.openapi.document import HTTP_METHODS, SpecDocument
+from cgconform.run.marks import requirement
 from cgconform.suites.api.document._spec import (
     escape,
     raise_findings,
@@ -54,7 +53,7 @@ def _iter_parameters(document: Mapping[str, Any]) -> Iterator[tuple[str, Mapping
                     yield ptr, resolved
 
 
-@pytest.mark.requirement("ADR", "/core/query-keys-camel-case")
+@requirement("ADR", "/core/query-keys-camel-case")
 def query_keys_are_camel_case(cg_spec: SpecDocument) -> None:
     document = require_document(cg_spec)
     findings = [
@@ -75,7 +74,7 @@ def query_keys_are_camel_case(cg_spec: SpecDocument) -> None:
     raise_findings(cg_spec, findings, "query keys MUST be lower camelCase")
 
 
-@pytest.mark.requirement("ADR", "/core/transport/no-sensitive-uris")
+@requirement("ADR", "/core/transport/no-sensitive-uris")
 def uris_carry_no_sensitive_parameters(cg_spec: SpecDocument) -> None:
     """Heuristic: parameters in the path or query whose name suggests personal or secret
     data (a BSN, a password, a token). A name is not proof, so this is a warning."""

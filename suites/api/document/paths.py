@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import re
 
-import pytest
-
 from cgconform.openapi.document import SpecDocument
+from cgconform.run.marks import requirement
 from cgconform.suites.api.document._spec import iter_path_keys, raise_findings, require_document
 
 TRAILING_SLASH = re.compile(r".+/\Z")
@@ -18,7 +17,7 @@ KEBAB_PATH = re.compile(
 OPENAPI_DOCUMENT_PATH = re.compile(r"\/openapi\.(json)|(yaml)")
 
 
-@pytest.mark.requirement("ADR", "/core/no-trailing-slash")
+@requirement("ADR", "/core/no-trailing-slash")
 def paths_have_no_trailing_slash(cg_spec: SpecDocument) -> None:
     document = require_document(cg_spec)
     findings = [
@@ -29,7 +28,7 @@ def paths_have_no_trailing_slash(cg_spec: SpecDocument) -> None:
     raise_findings(cg_spec, findings, "resource paths MUST NOT end with a slash")
 
 
-@pytest.mark.requirement("ADR", "/core/path-segments-kebab-case")
+@requirement("ADR", "/core/path-segments-kebab-case")
 def path_segments_are_kebab_case(cg_spec: SpecDocument) -> None:
     document = require_document(cg_spec)
     findings = [

@@ -5,10 +5,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-import pytest
-
 from cgconform.model.outcomes import NeedsReview
 from cgconform.openapi.document import SpecDocument, iter_operations
+from cgconform.run.marks import requirement
 from cgconform.suites.api.document._spec import (
     finding,
     iter_path_keys,
@@ -33,7 +32,7 @@ def _descriptions(document: Mapping[str, Any]) -> list[tuple[str, str]]:
     return found
 
 
-@pytest.mark.requirement("ADR", "/core/interface-language")
+@requirement("ADR", "/core/interface-language")
 def interface_language_is_reviewed(cg_spec: SpecDocument) -> None:
     document = require_document(cg_spec)
     names = sorted(
@@ -51,7 +50,7 @@ def interface_language_is_reviewed(cg_spec: SpecDocument) -> None:
     )
 
 
-@pytest.mark.requirement("ADR", "/core/doc-language")
+@requirement("ADR", "/core/doc-language")
 def documentation_language_is_reviewed(cg_spec: SpecDocument) -> None:
     document = require_document(cg_spec)
     texts = _descriptions(document)
@@ -62,7 +61,7 @@ def documentation_language_is_reviewed(cg_spec: SpecDocument) -> None:
     )
 
 
-@pytest.mark.requirement("ADR", "/core/nested-child")
+@requirement("ADR", "/core/nested-child")
 def nested_children_are_reviewed(cg_spec: SpecDocument) -> None:
     document = require_document(cg_spec)
     nested = [

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import pytest
-
 from cgconform.model.outcomes import Warning
 from cgconform.openapi.document import SpecDocument
+from cgconform.run.marks import requirement
 from cgconform.suites.api.document._spec import iter_key, raise_findings, require_document
 
 
-@pytest.mark.requirement("ADR", "/core/transport/tls")
+@requirement("ADR", "/core/transport/tls")
 def server_urls_use_https(cg_spec: SpecDocument) -> None:
     """A document is no proof of how the API is served (adr-runtime checks the TLS itself),
     so an http:// server URL here is a `warning`, as in the official linter."""

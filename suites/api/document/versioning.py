@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import re
 
-import pytest
-
 from cgconform.model.outcomes import Failure
 from cgconform.openapi.document import SpecDocument
+from cgconform.run.marks import requirement
 from cgconform.suites.api.document._spec import (
     iter_responses,
     location,
@@ -24,7 +23,7 @@ SEMVER = re.compile(
 SUCCESS_OR_REDIRECT = re.compile(r"[23](\d\d|XX)")
 
 
-@pytest.mark.requirement("ADR", "/core/semver")
+@requirement("ADR", "/core/semver")
 def info_version_is_semver(cg_spec: SpecDocument) -> None:
     document = require_document(cg_spec)
     info = document.get("info")
@@ -37,7 +36,7 @@ def info_version_is_semver(cg_spec: SpecDocument) -> None:
         )
 
 
-@pytest.mark.requirement("ADR", "/core/version-header")
+@requirement("ADR", "/core/version-header")
 def success_responses_declare_api_version_header(cg_spec: SpecDocument) -> None:
     document = require_document(cg_spec)
     missing: list[tuple[str, str]] = []
@@ -62,7 +61,7 @@ def success_responses_declare_api_version_header(cg_spec: SpecDocument) -> None:
 MAJOR_VERSION_IN_URL = re.compile(r"/v[\d+]")
 
 
-@pytest.mark.requirement("ADR", "/core/uri-version")
+@requirement("ADR", "/core/uri-version")
 def server_urls_carry_the_major_version(cg_spec: SpecDocument) -> None:
     document = require_document(cg_spec)
     servers = document.get("servers")

@@ -7,10 +7,9 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
-import pytest
-
 from cgconform.http.evidence import Exchange
 from cgconform.model.outcomes import Failure, NotTested, Warning
+from cgconform.run.marks import requirement
 from cgconform.suites.api.runtime import _probes
 from cgconform.suites.api.runtime._api import ApiUnderTest
 
@@ -48,7 +47,7 @@ def _date_times(api: ApiUnderTest) -> list[tuple[Exchange, str, str]]:
     return found
 
 
-@pytest.mark.requirement("ADR", "/core/date-time/format")
+@requirement("ADR", "/core/date-time/format")
 def date_times_in_responses_are_rfc3339(api: ApiUnderTest) -> None:
     wrong = [(e, f, v) for e, f, v in _date_times(api) if not RFC3339.match(v)]
     if wrong:
@@ -61,7 +60,7 @@ def date_times_in_responses_are_rfc3339(api: ApiUnderTest) -> None:
         )
 
 
-@pytest.mark.requirement("ADR", "/core/date-time/timezone")
+@requirement("ADR", "/core/date-time/timezone")
 def date_times_in_responses_are_utc(api: ApiUnderTest) -> None:
     local = [(e, f, v) for e, f, v in _date_times(api) if RFC3339.match(v) and not v.endswith("Z")]
     if local:

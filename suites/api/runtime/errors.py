@@ -5,8 +5,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import pytest
-
 from cgconform.http.evidence import Exchange
 from cgconform.model.outcomes import (
     BudgetExhausted,
@@ -15,6 +13,7 @@ from cgconform.model.outcomes import (
     NotTested,
     TargetUnreachable,
 )
+from cgconform.run.marks import requirement
 from cgconform.suites.api.runtime import _probes
 from cgconform.suites.api.runtime._api import ApiUnderTest, raise_findings
 from cgconform.suites.api.runtime._api import exchange_line as _line
@@ -41,7 +40,7 @@ def _problem_defects(exchange: Exchange) -> list[str]:
     return defects
 
 
-@pytest.mark.requirement("ADR", "/core/no-trailing-slash")
+@requirement("ADR", "/core/no-trailing-slash")
 def trailing_slash_is_404_not_a_redirect(api: ApiUnderTest) -> None:
     exchange = _probes.trailing_slash(api)
     if exchange.status != 404:
@@ -53,7 +52,7 @@ def trailing_slash_is_404_not_a_redirect(api: ApiUnderTest) -> None:
         )
 
 
-@pytest.mark.requirement("ADR", "/core/error-handling/problem-details")
+@requirement("ADR", "/core/error-handling/problem-details")
 def error_responses_are_problem_details(api: ApiUnderTest) -> None:
     errors = [e for e in _probes.everything(api) if 400 <= e.status < 600]
     wrong = [(e, f"{_line(e)}: {'; '.join(d)}") for e in errors for d in [_problem_defects(e)] if d]
@@ -64,7 +63,7 @@ def error_responses_are_problem_details(api: ApiUnderTest) -> None:
     )
 
 
-@pytest.mark.requirement("ADR", "/core/error-handling/invalid-input")
+@requirement("ADR", "/core/error-handling/invalid-input")
 def invalid_input_is_400(api: ApiUnderTest) -> None:
     wrong = [e for e in _probes.invalid_queries(api) if e.status != 400]
     if wrong:
@@ -75,7 +74,7 @@ def invalid_input_is_400(api: ApiUnderTest) -> None:
         )
 
 
-@pytest.mark.requirement("ADR", "/core/http-response-code")
+@requirement("ADR", "/core/http-response-code")
 def status_codes_mean_what_they_say(api: ApiUnderTest) -> None:
     """404 for what does not exist, 406 for an Accept it cannot serve, 415 for a body it
     cannot read (when writes are allowed), and never a 5xx for a client's mistake."""

@@ -8,6 +8,7 @@ from __future__ import annotations
 import pytest
 
 from cgconform.model.outcomes import Failure, NotTested, Warning
+from cgconform.run.marks import requirement
 from cgconform.suites.api.runtime._api import ApiUnderTest, exchange_line
 from cgconform.suites.api.runtime._contract import response_problems
 from cgconform.suites.api.runtime._fuzzing import FuzzRun, Sent, fuzz, stateful
@@ -46,7 +47,7 @@ def _nothing_sent(run: FuzzRun) -> None:
         raise NotTested(f"no request could be generated and sent ({_coverage(run)})")
 
 
-@pytest.mark.requirement("ADR", "/core/http-response-code")
+@requirement("ADR", "/core/http-response-code")
 def generated_requests_cause_no_server_error(fuzzed: FuzzRun) -> None:
     _nothing_sent(fuzzed)
     errors = [s for s in fuzzed.sent if s.exchange.status >= 500]
@@ -76,13 +77,13 @@ def _raise_contract_violations(api: ApiUnderTest, fuzzed: FuzzRun, mode: str, wh
         )
 
 
-@pytest.mark.requirement("ADR", "/core/doc-openapi")
+@requirement("ADR", "/core/doc-openapi")
 def answers_to_generated_requests_match_the_contract(fuzzed: FuzzRun, api: ApiUnderTest) -> None:
     _nothing_sent(fuzzed)
     _raise_contract_violations(api, fuzzed, "positive", "to valid generated requests")
 
 
-@pytest.mark.requirement("ADR", "/core/error-handling/invalid-input")
+@requirement("ADR", "/core/error-handling/invalid-input")
 def invalid_generated_input_is_refused(fuzzed: FuzzRun) -> None:
     _nothing_sent(fuzzed)
     accepted = [s for s in fuzzed.of("negative") if 200 <= s.exchange.status < 300]
@@ -95,7 +96,7 @@ def invalid_generated_input_is_refused(fuzzed: FuzzRun) -> None:
         )
 
 
-@pytest.mark.requirement("ADR", "/core/doc-openapi")
+@requirement("ADR", "/core/doc-openapi")
 def answers_along_the_documents_links_match_the_contract(
     fuzzed: FuzzRun, api: ApiUnderTest
 ) -> None:

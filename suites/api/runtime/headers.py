@@ -5,10 +5,9 @@ from __future__ import annotations
 
 import re
 
-import pytest
-
 from cgconform.http.evidence import Exchange
 from cgconform.model.outcomes import Warning
+from cgconform.run.marks import requirement
 from cgconform.suites.api.runtime import _probes
 from cgconform.suites.api.runtime._api import ApiUnderTest, raise_findings
 from cgconform.suites.api.runtime._api import exchange_line as _line
@@ -47,7 +46,7 @@ def _missing_headers(exchange: Exchange, https: bool) -> list[str]:
     return missing
 
 
-@pytest.mark.requirement("ADR", "/core/transport/security-headers")
+@requirement("ADR", "/core/transport/security-headers")
 def every_response_carries_the_security_headers(api: ApiUnderTest) -> None:
     https = api.base_url.startswith("https://")
     wrong = [
@@ -61,7 +60,7 @@ def every_response_carries_the_security_headers(api: ApiUnderTest) -> None:
     )
 
 
-@pytest.mark.requirement("ADR", "/core/hide-implementation")
+@requirement("ADR", "/core/hide-implementation")
 def responses_reveal_no_implementation(api: ApiUnderTest) -> None:
     """Heuristic: product banners with versions, and stack traces in bodies."""
     found = []
@@ -81,7 +80,7 @@ def responses_reveal_no_implementation(api: ApiUnderTest) -> None:
     )
 
 
-@pytest.mark.requirement("ADR", "/core/stateless")
+@requirement("ADR", "/core/stateless")
 def no_session_cookies(api: ApiUnderTest) -> None:
     """Heuristic: a session cookie suggests state kept between requests on the server."""
     found = []

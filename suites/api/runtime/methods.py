@@ -3,14 +3,13 @@
 
 from __future__ import annotations
 
-import pytest
-
 from cgconform.model.outcomes import Failure, NotTested
+from cgconform.run.marks import requirement
 from cgconform.suites.api.runtime import _probes
 from cgconform.suites.api.runtime._api import ApiUnderTest
 
 
-@pytest.mark.requirement("ADR", "/core/http-methods")
+@requirement("ADR", "/core/http-methods")
 def unsupported_method_is_405_with_allow(api: ApiUnderTest) -> None:
     exchange = _probes.method_not_allowed(api)
     line = f"{exchange.request.method} {exchange.request.url} → {exchange.status}"
@@ -28,7 +27,7 @@ def unsupported_method_is_405_with_allow(api: ApiUnderTest) -> None:
         )
 
 
-@pytest.mark.requirement("ADR", "/core/http-safety")
+@requirement("ADR", "/core/http-safety")
 def safe_methods_change_nothing(api: ApiUnderTest) -> None:
     """GET the same resource twice (with a HEAD between): the representation is the same."""
     first = _probes.item(api)
@@ -43,7 +42,7 @@ def safe_methods_change_nothing(api: ApiUnderTest) -> None:
         )
 
 
-@pytest.mark.requirement("ADR", "/core/http-safety")
+@requirement("ADR", "/core/http-safety")
 def delete_is_idempotent(api: ApiUnderTest) -> None:
     """DELETE the same resource twice: the second answers like a missing resource (404 or
     2xx), never a server error. Only where writes are allowed (it deletes test data)."""

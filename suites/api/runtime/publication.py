@@ -7,8 +7,6 @@ from __future__ import annotations
 import json
 from typing import Any
 
-import pytest
-
 from cgconform.http.evidence import Exchange
 from cgconform.model.outcomes import (
     BudgetExhausted,
@@ -21,11 +19,12 @@ from cgconform.model.outcomes import (
 from cgconform.openapi.document import parse_document
 from cgconform.openapi.validation import validate_openapi
 from cgconform.run.context import RunContext
+from cgconform.run.marks import requirement
 from cgconform.suites.api.runtime import _probes
 from cgconform.suites.api.runtime._api import ApiUnderTest
 
 
-@pytest.mark.requirement("ADR", "/core/publish-openapi")
+@requirement("ADR", "/core/publish-openapi")
 def openapi_json_is_public_and_cors_open(api: ApiUnderTest) -> None:
     exchange = _probes.openapi_public(api)
     line = f"GET {exchange.request.url} (no credentials) → {exchange.status}"
@@ -51,7 +50,7 @@ def _served(api: ApiUnderTest) -> Exchange:
     return api.probe("openapi-served", lambda: api.context.http.get(api.url("/openapi.json")))
 
 
-@pytest.mark.requirement("ADR", "/core/doc-openapi")
+@requirement("ADR", "/core/doc-openapi")
 def served_document_is_the_document_under_test(api: ApiUnderTest, cg_context: RunContext) -> None:
     served = _served(api)
     if served.status != 200:
@@ -89,7 +88,7 @@ def _first_difference(a: Any, b: Any, path: str = "") -> str:
     return f"{path or '/'}: {json.dumps(a)[:80]} ≠ {json.dumps(b)[:80]}"
 
 
-@pytest.mark.requirement("ADR", "/core/doc-openapi")
+@requirement("ADR", "/core/doc-openapi")
 def responses_match_the_document(api: ApiUnderTest) -> None:
     """The answers to the probes that succeeded match the response schemas the document
     declares for them (status code declared, body valid)."""

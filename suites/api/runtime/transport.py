@@ -5,17 +5,16 @@ from __future__ import annotations
 import ssl
 from urllib.parse import urlsplit
 
-import pytest
-
 from cgconform.http.tls_probe import handshake
 from cgconform.model.outcomes import Failure, Inconclusive, TargetUnreachable
 from cgconform.run.context import RunContext
+from cgconform.run.marks import requirement
 
 # Cipher families the NCSC TLS guidelines call insufficient.
 WEAK = ("NULL", "EXPORT", "RC4", "DES", "3DES", "MD5", "anon", "CBC3")
 
 
-@pytest.mark.requirement("ADR", "/core/transport/tls")
+@requirement("ADR", "/core/transport/tls")
 def api_is_served_over_tls_1_2_or_newer(cg_context: RunContext) -> None:
     target = cg_context.target
     base_url = target.base_url

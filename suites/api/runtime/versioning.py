@@ -3,14 +3,13 @@ document's info.version."""
 
 from __future__ import annotations
 
-import pytest
-
 from cgconform.model.outcomes import Inconclusive
+from cgconform.run.marks import requirement
 from cgconform.suites.api.runtime import _probes
 from cgconform.suites.api.runtime._api import ApiUnderTest, raise_findings
 
 
-@pytest.mark.requirement("ADR", "/core/version-header")
+@requirement("ADR", "/core/version-header")
 def every_response_carries_the_api_version(api: ApiUnderTest) -> None:
     if not api.version:
         raise Inconclusive("the OpenAPI document gives no info.version to compare with")

@@ -3,9 +3,8 @@ the SUT's Inway, with tokens the SUT's Manager issued."""
 
 from __future__ import annotations
 
-import pytest
-
 from cgconform.model.outcomes import Failure, NotApplicable, Outcome, Warning
+from cgconform.run.marks import requirement
 from cgconform.suites.fsc.harness.calls import Call, inway_call
 from cgconform.suites.fsc.harness.expect import expect_rejected, line, require
 from cgconform.suites.fsc.harness.fixture_contracts import fixture
@@ -41,7 +40,7 @@ def _bearer_challenge(call: Call, what: str) -> None:
         )
 
 
-@pytest.mark.requirement(STD, "Inway-Incoming-Request-1")
+@requirement(STD, "Inway-Incoming-Request-1")
 def accepts_valid_token(fsc: Harness) -> None:
     call = inway_call(fsc, _valid_token(fsc))
     require(
@@ -53,7 +52,7 @@ def accepts_valid_token(fsc: Harness) -> None:
     )
 
 
-@pytest.mark.requirement(STD, "Inway-Incoming-Request-2")
+@requirement(STD, "Inway-Incoming-Request-2")
 def denies_missing_token(fsc: Harness) -> None:
     call = inway_call(fsc, None)
     what = "A request without Fsc-Authorization"
@@ -69,7 +68,7 @@ def denies_missing_token(fsc: Harness) -> None:
     _bearer_challenge(call, what)
 
 
-@pytest.mark.requirement(STD, "Inway-Incoming-Request-3")
+@requirement(STD, "Inway-Incoming-Request-3")
 def denies_token_bound_to_other_certificate(fsc: Harness) -> None:
     call = inway_call(fsc, _valid_token(fsc), client=fsc.b.http)
     what = "A request with Peer A's token over Peer B's TLS certificate"
@@ -85,7 +84,7 @@ def denies_token_bound_to_other_certificate(fsc: Harness) -> None:
     )
 
 
-@pytest.mark.requirement(STD, "Inway-Incoming-Request-4")
+@requirement(STD, "Inway-Incoming-Request-4")
 def denies_untrusted_certificate(fsc: Harness) -> None:
     if fsc.intruder is None:
         raise NotApplicable("the test PKI has no `intruder` identity")
@@ -106,7 +105,7 @@ def denies_untrusted_certificate(fsc: Harness) -> None:
         )
 
 
-@pytest.mark.requirement(STD, "Inway-Incoming-Request-5")
+@requirement(STD, "Inway-Incoming-Request-5")
 def preserves_access_token(fsc: Harness) -> None:
     token = _valid_token(fsc)
     call = inway_call(fsc, token)
@@ -125,7 +124,7 @@ def preserves_access_token(fsc: Harness) -> None:
     )
 
 
-@pytest.mark.requirement(STD, "Inway-Incoming-Request-6")
+@requirement(STD, "Inway-Incoming-Request-6")
 def denies_expired_token(fsc: Harness) -> None:
     token = _valid_token(fsc)
     wait_for_expiry(fsc, split_compact(token)[1])
@@ -142,7 +141,7 @@ def denies_expired_token(fsc: Harness) -> None:
     )
 
 
-@pytest.mark.requirement(STD, "Inway-Port-1")
+@requirement(STD, "Inway-Port-1")
 def inway_port(fsc: Harness) -> None:
     if not fsc.settings.inway:
         raise NotApplicable("no Inway configured (urls.inway)")

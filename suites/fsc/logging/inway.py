@@ -3,8 +3,7 @@ Transaction ID on, and refuses requests without one or when its log is broken.""
 
 from __future__ import annotations
 
-import pytest
-
+from cgconform.run.marks import requirement
 from cgconform.suites.fsc.harness.calls import inway_call
 from cgconform.suites.fsc.harness.expect import expect_rejected, line, require
 from cgconform.suites.fsc.harness.fixture_contracts import fixture
@@ -36,7 +35,7 @@ def _record_for(fsc: Harness, key: str, **delegators: str) -> None:
     )
 
 
-@pytest.mark.requirement(STD, "Inway-TransactionLog-1")
+@requirement(STD, "Inway-TransactionLog-1")
 def writes_record_before_proxying(fsc: Harness) -> None:
     item = fixture(fsc, "connect")
     _, token = issued_token(fsc, item)
@@ -56,7 +55,7 @@ def writes_record_before_proxying(fsc: Harness) -> None:
     _record_for(fsc, "connect")
 
 
-@pytest.mark.requirement(STD, "Inway-TransactionLog-2")
+@requirement(STD, "Inway-TransactionLog-2")
 def passes_transaction_id_to_service(fsc: Harness) -> None:
     _, token = issued_token(fsc, fixture(fsc, "connect"))
     call = inway_call(fsc, token)
@@ -75,7 +74,7 @@ def passes_transaction_id_to_service(fsc: Harness) -> None:
     )
 
 
-@pytest.mark.requirement(STD, "Inway-TransactionLog-3")
+@requirement(STD, "Inway-TransactionLog-3")
 def rejects_missing_transaction_id(fsc: Harness) -> None:
     _, token = issued_token(fsc, fixture(fsc, "connect"))
     call = inway_call(fsc, token, transaction_id=None)
@@ -94,17 +93,17 @@ def rejects_missing_transaction_id(fsc: Harness) -> None:
     )
 
 
-@pytest.mark.requirement(STD, "Inway-TransactionLog-4")
+@requirement(STD, "Inway-TransactionLog-4")
 def record_names_delegator_of_connection(fsc: Harness) -> None:
     _record_for(fsc, "delegated-connect", source_delegator=fsc.b.peer_id)
 
 
-@pytest.mark.requirement(STD, "Inway-TransactionLog-5")
+@requirement(STD, "Inway-TransactionLog-5")
 def record_names_delegator_of_service(fsc: Harness) -> None:
     _record_for(fsc, "connect-delegated-service", destination_delegator=fsc.c.peer_id)
 
 
-@pytest.mark.requirement(STD, "Inway-TransactionLog-6")
+@requirement(STD, "Inway-TransactionLog-6")
 def denies_when_log_is_broken(fsc: Harness) -> None:
     if not fsc.settings.inway:
         from cgconform.model.outcomes import NotApplicable

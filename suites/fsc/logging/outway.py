@@ -3,8 +3,7 @@ the Inway, sends the Transaction ID along, and refuses when its log is broken.""
 
 from __future__ import annotations
 
-import pytest
-
+from cgconform.run.marks import requirement
 from cgconform.suites.fsc.harness.calls import outway_call
 from cgconform.suites.fsc.harness.expect import line, require
 from cgconform.suites.fsc.harness.fixture_contracts import fixture
@@ -39,7 +38,7 @@ def _record_for(fsc: Harness, key: str, **delegators: str) -> None:
     )
 
 
-@pytest.mark.requirement(STD, "Outway-TransactionLog-1")
+@requirement(STD, "Outway-TransactionLog-1")
 def writes_record_before_sending(fsc: Harness) -> None:
     call = _served(fsc, "outway-connect", probe_log=True)
     require(
@@ -52,7 +51,7 @@ def writes_record_before_sending(fsc: Harness) -> None:
     _record_for(fsc, "outway-connect")
 
 
-@pytest.mark.requirement(STD, "Outway-TransactionLog-2")
+@requirement(STD, "Outway-TransactionLog-2")
 def sends_transaction_id(fsc: Harness) -> None:
     call = _served(fsc, "outway-connect")
     sent = call.arrived[0].header("Fsc-Transaction-Id")
@@ -72,17 +71,17 @@ def sends_transaction_id(fsc: Harness) -> None:
     )
 
 
-@pytest.mark.requirement(STD, "Outway-TransactionLog-3")
+@requirement(STD, "Outway-TransactionLog-3")
 def record_names_delegator_of_connection(fsc: Harness) -> None:
     _record_for(fsc, "outway-delegated", source_delegator=fsc.b.peer_id)
 
 
-@pytest.mark.requirement(STD, "Outway-TransactionLog-4")
+@requirement(STD, "Outway-TransactionLog-4")
 def record_names_delegator_of_service(fsc: Harness) -> None:
     _record_for(fsc, "outway-delegated-service", destination_delegator=fsc.c.peer_id)
 
 
-@pytest.mark.requirement(STD, "Outway-TransactionLog-5")
+@requirement(STD, "Outway-TransactionLog-5")
 def denies_when_log_is_broken(fsc: Harness) -> None:
     item = fixture(fsc, "outway-connect").ready()
     broken_log_scenario(fsc, lambda: outway_call(fsc, fsc.sut_hash(item)), "Outway", "Inway")

@@ -3,9 +3,8 @@ of, and only those."""
 
 from __future__ import annotations
 
-import pytest
-
 from cgconform.model.outcomes import Inconclusive, NeedsReview
+from cgconform.run.marks import requirement
 from cgconform.suites.fsc.harness.calls import inway_call, log_records, outway_call
 from cgconform.suites.fsc.harness.expect import require
 from cgconform.suites.fsc.harness.fixture_contracts import fixture
@@ -15,7 +14,7 @@ from cgconform.suites.fsc.harness.tokens import issued_token
 STD = "FSC-TestSuite"
 
 
-@pytest.mark.requirement(STD, "Manager-TransactionLogRecord-1")
+@requirement(STD, "Manager-TransactionLogRecord-1")
 def lists_records_of_the_peer(fsc: Harness) -> None:
     if not fsc.settings.inway:
         raise Inconclusive(
@@ -49,7 +48,7 @@ def lists_records_of_the_peer(fsc: Harness) -> None:
     )
 
 
-@pytest.mark.requirement(STD, "Integration-TransactionLog-1")
+@requirement(STD, "Integration-TransactionLog-1")
 def both_peers_log_the_transaction(fsc: Harness) -> None:
     grant = fsc.settings.integration.get("service_grant")
     if not grant:

@@ -5,8 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-import pytest
-
+from cgconform.run.marks import requirement
 from cgconform.suites.fsc.harness.contracts import (
     connection_grant,
     publication_grant,
@@ -43,7 +42,7 @@ def _published(h: Harness, name: str, **kw: Any) -> dict[str, Any]:
     )
 
 
-@pytest.mark.requirement(STD, "Manager-SubmitContract-1")
+@requirement(STD, "Manager-SubmitContract-1")
 def submit_service_connection_grant(fsc: Harness) -> None:
     content = fsc.new_content([_to_sut(fsc)])
     expect_created(
@@ -51,7 +50,7 @@ def submit_service_connection_grant(fsc: Harness) -> None:
     )
 
 
-@pytest.mark.requirement(STD, "Manager-SubmitContract-2")
+@requirement(STD, "Manager-SubmitContract-2")
 def submit_service_publication_grant(fsc: Harness) -> None:
     content = fsc.new_content([_published(fsc, "cgconform-submit-2")])
     expect_created(
@@ -59,7 +58,7 @@ def submit_service_publication_grant(fsc: Harness) -> None:
     )
 
 
-@pytest.mark.requirement(STD, "Manager-SubmitContract-3")
+@requirement(STD, "Manager-SubmitContract-3")
 def submit_delegated_service_publication_grant(fsc: Harness) -> None:
     grant = _published(fsc, "cgconform-submit-3", delegator=fsc.b.peer_id)
     content = fsc.new_content([grant])
@@ -70,7 +69,7 @@ def submit_delegated_service_publication_grant(fsc: Harness) -> None:
     )
 
 
-@pytest.mark.requirement(STD, "Manager-SubmitContract-4")
+@requirement(STD, "Manager-SubmitContract-4")
 def submit_delegated_service_connection_grant(fsc: Harness) -> None:
     content = fsc.new_content([_to_sut(fsc, delegator=fsc.b.peer_id)])
     expect_created(
@@ -80,7 +79,7 @@ def submit_delegated_service_connection_grant(fsc: Harness) -> None:
     )
 
 
-@pytest.mark.requirement(STD, "Manager-SubmitContract-5")
+@requirement(STD, "Manager-SubmitContract-5")
 def submit_connection_grant_for_delegated_service(fsc: Harness) -> None:
     content = fsc.new_content([_to_sut(fsc, service_delegator=fsc.c.peer_id)])
     expect_created(
@@ -90,7 +89,7 @@ def submit_connection_grant_for_delegated_service(fsc: Harness) -> None:
     )
 
 
-@pytest.mark.requirement(STD, "Manager-SubmitContract-6")
+@requirement(STD, "Manager-SubmitContract-6")
 def submit_delegated_connection_grant_for_delegated_service(fsc: Harness) -> None:
     grant = _to_sut(fsc, delegator=fsc.b.peer_id, service_delegator=fsc.c.peer_id)
     content = fsc.new_content([grant])
@@ -101,7 +100,7 @@ def submit_delegated_connection_grant_for_delegated_service(fsc: Harness) -> Non
     )
 
 
-@pytest.mark.requirement(STD, "Manager-SubmitContract-7")
+@requirement(STD, "Manager-SubmitContract-7")
 def reject_contract_from_peer_not_on_it(fsc: Harness) -> None:
     content = fsc.new_content([_to_sut(fsc)])  # between Peer A and the SUT
     expect_rejected(
@@ -113,7 +112,7 @@ def reject_contract_from_peer_not_on_it(fsc: Harness) -> None:
     )
 
 
-@pytest.mark.requirement(STD, "Manager-SubmitContract-8")
+@requirement(STD, "Manager-SubmitContract-8")
 def reject_publication_grant_mixed_with_others(fsc: Harness) -> None:
     content = fsc.new_content([_published(fsc, "cgconform-submit-8"), _to_sut(fsc)])
     expect_rejected(
@@ -125,7 +124,7 @@ def reject_publication_grant_mixed_with_others(fsc: Harness) -> None:
     )
 
 
-@pytest.mark.requirement(STD, "Manager-SubmitContract-9")
+@requirement(STD, "Manager-SubmitContract-9")
 def reject_other_group_id(fsc: Harness) -> None:
     group = f"{fsc.settings.group_id}-other"
     content = fsc.new_content([_to_sut(fsc)])
@@ -139,7 +138,7 @@ def reject_other_group_id(fsc: Harness) -> None:
     )
 
 
-@pytest.mark.requirement(STD, "Manager-SubmitContract-10")
+@requirement(STD, "Manager-SubmitContract-10")
 def reject_unsupported_hash_algorithm(fsc: Harness) -> None:
     import hashlib
 
@@ -161,7 +160,7 @@ def reject_unsupported_hash_algorithm(fsc: Harness) -> None:
     )
 
 
-@pytest.mark.requirement(STD, "Manager-SubmitContract-11")
+@requirement(STD, "Manager-SubmitContract-11")
 def accept_rsa_signature(fsc: Harness) -> None:
     require(fsc.rsa_signer is not None, "the test PKI has no peer-a-rsa identity")
     content = fsc.new_content([_to_sut(fsc)])
@@ -174,7 +173,7 @@ def accept_rsa_signature(fsc: Harness) -> None:
     )
 
 
-@pytest.mark.requirement(STD, "Manager-SubmitContract-12")
+@requirement(STD, "Manager-SubmitContract-12")
 def accept_ecdsa_signature(fsc: Harness) -> None:
     content = fsc.new_content([_to_sut(fsc)])
     expect_created(
@@ -184,7 +183,7 @@ def accept_ecdsa_signature(fsc: Harness) -> None:
     )
 
 
-@pytest.mark.requirement(STD, "Manager-Contracts-1")
+@requirement(STD, "Manager-Contracts-1")
 def list_contracts_of_the_peer(fsc: Harness) -> None:
     item = fixture(fsc, "connect").ready()
     exchange = fsc.list_contracts("peer-a")
@@ -197,7 +196,7 @@ def list_contracts_of_the_peer(fsc: Harness) -> None:
     )
 
 
-@pytest.mark.requirement(STD, "Manager-Contracts-2")
+@requirement(STD, "Manager-Contracts-2")
 def do_not_list_contracts_of_others(fsc: Harness) -> None:
     item = fixture(fsc, "others").ready()
     exchange = fsc.list_contracts("peer-a")

@@ -5,9 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
-import pytest
-
 from cgconform.model.outcomes import NotApplicable
+from cgconform.run.marks import requirement
 from cgconform.suites.fsc.harness.expect import body, listing, require
 from cgconform.suites.fsc.harness.fixture_contracts import PROPERTIES, PUBLISHED, fixture
 from cgconform.suites.fsc.harness.jose import (
@@ -23,7 +22,7 @@ from cgconform.suites.fsc.harness.tokens import issued_token, sut_jwks
 STD = "FSC-TestSuite"
 
 
-@pytest.mark.requirement(STD, "Manager-PeerInfo-1")
+@requirement(STD, "Manager-PeerInfo-1")
 def peer_information(fsc: Harness) -> None:
     exchange = fsc.a.http.get(fsc.manager_url("/peer"))
     data = body(exchange)
@@ -57,7 +56,7 @@ def peer_information(fsc: Harness) -> None:
     )
 
 
-@pytest.mark.requirement(STD, "Manager-Peers-1")
+@requirement(STD, "Manager-Peers-1")
 def peers_that_announced(fsc: Harness) -> None:
     c = fsc.c
     announced = c.http.put(fsc.manager_url("/announce"), headers={"Fsc-Manager-Address": c.address})
@@ -123,29 +122,29 @@ def _services(fsc: Harness, key: str, name: str, *, delegated: bool, properties:
     )
 
 
-@pytest.mark.requirement(STD, "Manager-Services-1")
+@requirement(STD, "Manager-Services-1")
 def services_published(fsc: Harness) -> None:
     _services(fsc, "publication", PUBLISHED, delegated=False, properties=False)
 
 
-@pytest.mark.requirement(STD, "Manager-Services-2")
+@requirement(STD, "Manager-Services-2")
 def services_published_on_behalf(fsc: Harness) -> None:
     _services(fsc, "delegated-publication", f"{PUBLISHED}-dlg", delegated=True, properties=False)
 
 
-@pytest.mark.requirement(STD, "Manager-Services-3")
+@requirement(STD, "Manager-Services-3")
 def services_with_properties(fsc: Harness) -> None:
     _services(fsc, "publication-props", f"{PUBLISHED}-prp", delegated=False, properties=True)
 
 
-@pytest.mark.requirement(STD, "Manager-Services-4")
+@requirement(STD, "Manager-Services-4")
 def services_on_behalf_with_properties(fsc: Harness) -> None:
     _services(
         fsc, "delegated-publication-props", f"{PUBLISHED}-dlg-prp", delegated=True, properties=True
     )
 
 
-@pytest.mark.requirement(STD, "Manager-JSONWebKeySet-1")
+@requirement(STD, "Manager-JSONWebKeySet-1")
 def jwks_lists_signing_keys(fsc: Harness) -> None:
     exchange, keys = sut_jwks(fsc)
     require(
@@ -189,7 +188,7 @@ def jwks_lists_signing_keys(fsc: Harness) -> None:
     )
 
 
-@pytest.mark.requirement(STD, "Manager-Port-1")
+@requirement(STD, "Manager-Port-1")
 def manager_port(fsc: Harness) -> None:
     if not fsc.settings.manager:
         raise NotApplicable("no Manager configured")

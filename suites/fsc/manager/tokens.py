@@ -3,8 +3,7 @@ mTLS, Grant hash as scope)."""
 
 from __future__ import annotations
 
-import pytest
-
+from cgconform.run.marks import requirement
 from cgconform.suites.fsc.harness import signing
 from cgconform.suites.fsc.harness.expect import expect_oauth_error, require
 from cgconform.suites.fsc.harness.fixture_contracts import PROPERTIES, fixture
@@ -19,14 +18,14 @@ REFUSE = (
 )
 
 
-@pytest.mark.requirement(STD, "Manager-GetToken-1")
+@requirement(STD, "Manager-GetToken-1")
 def token_for_valid_contract(fsc: Harness) -> None:
     item = fixture(fsc, "connect")
     exchange, token = issued_token(fsc, item)
     verified_claims(fsc, exchange, token, item)
 
 
-@pytest.mark.requirement(STD, "Manager-GetToken-2")
+@requirement(STD, "Manager-GetToken-2")
 def no_token_without_valid_contract(fsc: Harness) -> None:
     # A Contract with a Grant for Peer A, submitted by its Delegator Peer B: Peer A never
     # accepted it, so it is not valid, and Peer A asks for a token for that Grant.
@@ -45,7 +44,7 @@ def no_token_without_valid_contract(fsc: Harness) -> None:
     )
 
 
-@pytest.mark.requirement(STD, "Manager-GetToken-3")
+@requirement(STD, "Manager-GetToken-3")
 def no_token_for_revoked_contract(fsc: Harness) -> None:
     item = fixture(fsc, "connect-revoked").ready()
     listed = listed_contract(fsc.list_contracts("peer-a", fsc.sut_hash(item)), item.content)
@@ -64,7 +63,7 @@ def no_token_for_revoked_contract(fsc: Harness) -> None:
     )
 
 
-@pytest.mark.requirement(STD, "Manager-GetToken-4")
+@requirement(STD, "Manager-GetToken-4")
 def no_token_for_malformed_grant_hash(fsc: Harness) -> None:
     expect_oauth_error(
         fsc.request_token("not-a-grant-hash", "peer-a"),
@@ -74,7 +73,7 @@ def no_token_for_malformed_grant_hash(fsc: Harness) -> None:
     )
 
 
-@pytest.mark.requirement(STD, "Manager-GetToken-5")
+@requirement(STD, "Manager-GetToken-5")
 def no_token_for_other_grant_type(fsc: Harness) -> None:
     item = fixture(fsc, "connect").ready()
     expect_oauth_error(
@@ -85,7 +84,7 @@ def no_token_for_other_grant_type(fsc: Harness) -> None:
     )
 
 
-@pytest.mark.requirement(STD, "Manager-GetToken-6")
+@requirement(STD, "Manager-GetToken-6")
 def token_for_delegated_connection(fsc: Harness) -> None:
     item = fixture(fsc, "delegated-connect")
     exchange, token = issued_token(fsc, item)
@@ -99,7 +98,7 @@ def token_for_delegated_connection(fsc: Harness) -> None:
     )
 
 
-@pytest.mark.requirement(STD, "Manager-GetToken-7")
+@requirement(STD, "Manager-GetToken-7")
 def token_for_delegated_service(fsc: Harness) -> None:
     item = fixture(fsc, "connect-delegated-service")
     exchange, token = issued_token(fsc, item)
@@ -112,7 +111,7 @@ def token_for_delegated_service(fsc: Harness) -> None:
     )
 
 
-@pytest.mark.requirement(STD, "Manager-GetToken-8")
+@requirement(STD, "Manager-GetToken-8")
 def no_token_without_client_id(fsc: Harness) -> None:
     item = fixture(fsc, "connect").ready()
     expect_oauth_error(
@@ -123,7 +122,7 @@ def no_token_without_client_id(fsc: Harness) -> None:
     )
 
 
-@pytest.mark.requirement(STD, "Manager-GetToken-9")
+@requirement(STD, "Manager-GetToken-9")
 def no_token_for_other_client_id(fsc: Harness) -> None:
     item = fixture(fsc, "connect").ready()
     expect_oauth_error(
@@ -152,11 +151,11 @@ def _properties(fsc: Harness, key: str) -> None:
         )
 
 
-@pytest.mark.requirement(STD, "Manager-GetToken-10")
+@requirement(STD, "Manager-GetToken-10")
 def token_carries_grant_properties(fsc: Harness) -> None:
     _properties(fsc, "connect-props")
 
 
-@pytest.mark.requirement(STD, "Manager-GetToken-11")
+@requirement(STD, "Manager-GetToken-11")
 def token_carries_delegated_grant_properties(fsc: Harness) -> None:
     _properties(fsc, "delegated-connect-props")

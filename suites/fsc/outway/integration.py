@@ -4,9 +4,8 @@ and names their Grants in [fsc.integration]; the harness then drives the SUT's O
 
 from __future__ import annotations
 
-import pytest
-
 from cgconform.model.outcomes import Failure, NeedsReview
+from cgconform.run.marks import requirement
 from cgconform.suites.fsc.harness.calls import outway_call
 from cgconform.suites.fsc.harness.expect import body, line, require
 from cgconform.suites.fsc.harness.peers import Harness
@@ -36,12 +35,12 @@ def _consumes(fsc: Harness, key: str, scenario: str) -> None:
     )
 
 
-@pytest.mark.requirement(STD, "Integration-ConsumeService-1")
+@requirement(STD, "Integration-ConsumeService-1")
 def consume_service(fsc: Harness) -> None:
     _consumes(fsc, "service_grant", "Integration-ConsumeService-1")
 
 
-@pytest.mark.requirement(STD, "Integration-ConsumeService-2")
+@requirement(STD, "Integration-ConsumeService-2")
 def consume_without_contract(fsc: Harness) -> None:
     known = fsc.settings.integration.get("service_grant")
     if known:  # let the Outway learn the provider's Inway first
@@ -64,16 +63,16 @@ def consume_without_contract(fsc: Harness) -> None:
         )
 
 
-@pytest.mark.requirement(STD, "Integration-ConsumeServiceAsDelegatee-1")
+@requirement(STD, "Integration-ConsumeServiceAsDelegatee-1")
 def consume_as_delegatee(fsc: Harness) -> None:
     _consumes(fsc, "delegatee_grant", "Integration-ConsumeServiceAsDelegatee-1")
 
 
-@pytest.mark.requirement(STD, "Integration-ConsumeDelegatedService-1")
+@requirement(STD, "Integration-ConsumeDelegatedService-1")
 def consume_delegated_service(fsc: Harness) -> None:
     _consumes(fsc, "delegated_service_grant", "Integration-ConsumeDelegatedService-1")
 
 
-@pytest.mark.requirement(STD, "Integration-ConsumeDelegatedService-2")
+@requirement(STD, "Integration-ConsumeDelegatedService-2")
 def consume_delegated_service_as_delegatee(fsc: Harness) -> None:
     _consumes(fsc, "delegated_service_delegatee_grant", "Integration-ConsumeDelegatedService-2")

@@ -3,9 +3,8 @@ providing Peer A (its Manager issues the token, its Inway answers)."""
 
 from __future__ import annotations
 
-import pytest
-
 from cgconform.model.outcomes import Failure, Warning
+from cgconform.run.marks import requirement
 from cgconform.suites.fsc.harness.calls import PROBE_PATH, outway_call
 from cgconform.suites.fsc.harness.contracts import connection_grant
 from cgconform.suites.fsc.harness.expect import error_code, line, require
@@ -16,7 +15,7 @@ from cgconform.suites.fsc.harness.peers import ECHO_A, Harness
 STD = "FSC-TestSuite"
 
 
-@pytest.mark.requirement(STD, "Outway-IncomingRequest-1")
+@requirement(STD, "Outway-IncomingRequest-1")
 def proxies_to_the_inway(fsc: Harness) -> None:
     item = fixture(fsc, "outway-connect").ready()
     call = outway_call(fsc, fsc.sut_hash(item))
@@ -46,7 +45,7 @@ def proxies_to_the_inway(fsc: Harness) -> None:
     )
 
 
-@pytest.mark.requirement(STD, "Outway-IncomingRequest-2")
+@requirement(STD, "Outway-IncomingRequest-2")
 def refuses_without_valid_contract(fsc: Harness) -> None:
     grant = connection_grant(
         service_peer=fsc.a.peer_id,
@@ -83,7 +82,7 @@ def refuses_without_valid_contract(fsc: Harness) -> None:
         )
 
 
-@pytest.mark.requirement(STD, "Outway-IncomingRequest-3")
+@requirement(STD, "Outway-IncomingRequest-3")
 def reports_unreachable_inway(fsc: Harness) -> None:
     item = fixture(fsc, "outway-unreachable").ready()
     call = outway_call(fsc, fsc.sut_hash(item))

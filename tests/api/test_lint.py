@@ -46,6 +46,25 @@ def test_several_documents_one_report_each_and_exit_1_when_any_must_fails(
     assert cli("lint", str(REFERENCE)).code == 0
 
 
+def test_documents_linted_in_parallel_give_the_same_reports_in_the_order_given(
+    tmp_path: Path,
+) -> None:
+    names = ["version_header_missing", "semver_two_parts", "contact_missing"]
+    paths = [str(REFERENCE)] + [
+        str(write(tmp_path, f"{n}.json", DEFECTS[n].apply(reference()))) for n in names
+    ]
+
+    def results(reports: list[dict[str, object]]) -> list[object]:
+        return [
+            (r["target"], [(x["requirement"], x["verdict"], x["message"]) for x in r["results"]])  # type: ignore[index, union-attr]
+            for r in reports
+        ]
+
+    one_by_one = lint_paths(paths, jobs=1)
+    assert results(lint_paths(paths, jobs=2)) == results(one_by_one)
+    assert [r["target"]["spec"] for r in one_by_one] == paths  # type: ignore[index]
+
+
 def test_sarif_has_rules_results_and_regions(cli: Cli, tmp_path: Path) -> None:
     spec = write(tmp_path, "p.json", DEFECTS["problem_without_detail"].apply(reference()))
     result = cli("lint", "--format", "sarif", str(spec))

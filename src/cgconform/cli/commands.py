@@ -357,6 +357,7 @@ def lint(args: argparse.Namespace, command: str) -> int:
             profile_id=args.profile,
             command=command,
             offline=args.offline,
+            jobs=args.jobs,
         )
     except (CatalogueError, ConfigError) as exc:
         raise CommandError(str(exc)) from None

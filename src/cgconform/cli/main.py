@@ -114,6 +114,13 @@ def build_parser(extensions: Mapping[str, Command] | None = None) -> argparse.Ar
     lint.add_argument(
         "--offline", action="store_true", help="do not fetch documents remote $refs point to"
     )
+    lint.add_argument(
+        "--jobs",
+        "-j",
+        type=_positive_int,
+        metavar="N",
+        help="documents linted at once, a process each (default: one per CPU; 1: one by one)",
+    )
 
     profiles = sub.add_parser("profiles", help="list profiles, or the requirements of one")
     profiles.add_argument("profile", nargs="?")

@@ -70,3 +70,33 @@ def test_spec_answering_404_fails_doc_openapi(cli: Cli, tmp_path: Path) -> None:
     assert "404" in row["message"]
     assert row["evidence"][0]["reproduce"].startswith("curl")
     assert verdicts["/core/semver"] == "inconclusive"
+
+
+def test_plain_headers_go_with_every_request_and_show_unmasked(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from cgconform.model.target import ConfigError, parse_target
+    from cgconform.run.context import build_context
+
+    monkeypatch.setenv("CG_TEST_KEY", "s3cret-key")
+    with LocalServer() as server:
+        server.route("/v1/x", lambda _: Reply(200))
+        target = parse_target(
+            {
+                "base_url": server.url("/v1"),
+                "headers": {"Accept-Crs": "EPSG:28992"},
+                "auth": {"headers": {"X-Api-Key": "env:CG_TEST_KEY"}},
+            }
+        ).with_overrides(headers=("Accept-Crs: EPSG:4326",))
+        http = build_context(target, []).http
+        evidence = http.get(server.url("/v1/x")).to_evidence()
+        anonymous = http.get(server.url("/v1/x"), authenticated=False)
+        first, second = server.requests_to("/v1/x")
+    assert first.header("Accept-Crs") == second.header("Accept-Crs") == "EPSG:4326"
+    assert first.header("X-Api-Key") == "s3cret-key" and second.header("X-Api-Key") is None
+    assert evidence["request"]["headers"]["Accept-Crs"] == "EPSG:4326"
+    assert "Accept-Crs: EPSG:4326" in evidence["reproduce"]
+    assert "s3cret-key" not in str(evidence) and "${CG_TEST_KEY}" in evidence["reproduce"]
+    assert anonymous.status == 200
+    with pytest.raises(ConfigError, match="header Cookie carries a credential"):
+        build_context(parse_target({"headers": {"Cookie": "session=1"}}), [])

@@ -102,3 +102,42 @@ def test_flags_override_the_file() -> None:
     assert changed.budget.rate_limit is None
     with pytest.raises(ConfigError, match="--url"):
         target.with_overrides(url="not a url")
+
+
+# -- plain headers: [headers] and --header --------------------------------------------------
+
+
+def test_plain_headers_and_the_header_flag_overriding_them() -> None:
+    target = parse_target({"headers": {"Accept-Crs": "EPSG:28992", "X-Trace": "cg"}})
+    assert target.headers == {"Accept-Crs": "EPSG:28992", "X-Trace": "cg"}
+    changed = target.with_overrides(headers=("accept-crs: EPSG:4326", "Accept-Language:nl"))
+    assert changed.headers == {"X-Trace": "cg", "accept-crs": "EPSG:4326", "Accept-Language": "nl"}
+
+
+@pytest.mark.parametrize(
+    ("data", "expected"),
+    [
+        (
+            {"headers": {"X-Api-Key": "plain"}, "auth": {"headers": {"x-api-key": "env:K"}}},
+            r"X-Api-Key is also given as a credential in \[auth.headers\] x-api-key",
+        ),
+        (
+            {"headers": {"Authorization": "Token abc"}, "auth": {"bearer": "env:T"}},
+            r"Authorization is also given as a credential in \[auth\] bearer",
+        ),
+        ({"headers": {"Bad Name": "x"}}, "not a valid HTTP header name"),
+        ({"headers": {"X": 4326}}, "X: the value must be a one-line string"),
+        ({"headers": "Accept-Crs"}, r"\[headers\] must be a table"),
+    ],
+)
+def test_plain_header_mistakes(data: dict[str, object], expected: str) -> None:
+    with pytest.raises(ConfigError, match=expected):
+        parse_target(data)
+
+
+def test_header_flag_mistakes() -> None:
+    target = parse_target({"auth": {"headers": {"X-Api-Key": "env:K"}}})
+    with pytest.raises(ConfigError, match="--header: 'Accept-Crs' is not 'Name: value'"):
+        target.with_overrides(headers=("Accept-Crs",))
+    with pytest.raises(ConfigError, match="--header: x-api-key is also given as a credential"):
+        target.with_overrides(headers=("x-api-key: abc",))

@@ -34,6 +34,7 @@ def _target_from_args(args: argparse.Namespace) -> Target:
             rate_limit=args.rate_limit,
             timeout_s=args.timeout,
             allow_writes=tuple(args.allow_writes),
+            headers=tuple(args.header),
         )
     except ConfigError as exc:
         raise CommandError(str(exc)) from None

@@ -7,7 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from urllib.parse import urlsplit
+from urllib.parse import urljoin, urlsplit
 
 from cgconform.model.target import ConfigError, Target, is_url
 from cgconform.openapi.document import SpecDocument, parse_document, read_spec_file
@@ -140,23 +140,44 @@ def _reachability(target: Target) -> list[Finding]:
                 "check the URL, VPN/firewall and that the service runs",
             ),
         ]
-    status = exchange.status
-    findings.append(
-        Finding(
-            status < 500,
-            f"{target.base_url} answers HTTP {status}",
-            "" if status < 500 else "the target answers with a server error",
-        )
-    )
-    if status in (401, 403):
-        findings.append(
-            Finding(
-                False,
-                f"{target.base_url} refuses the credentials (HTTP {status})",
-                "check [auth] in the target configuration",
-            )
-        )
+    findings.append(_base_url_answer(target, exchange.status, exchange.headers.get("Location")))
     return findings
+
+
+def _base_url_answer(target: Target, status: int, location: str | None) -> Finding:
+    """What the base URL's own answer says about the set-up. cgconform never follows a
+    redirect, so a redirecting base URL sends every check somewhere it does not mean to go;
+    an API need not answer 2xx at its root, so 401/403/404 there are fine."""
+    base_url = target.base_url or ""
+    answers = f"{base_url} answers HTTP {status}"
+    if 300 <= status < 400:
+        if not location:
+            return Finding(False, f"{answers} (a redirect without a Location)", "fix base_url")
+        to = urljoin(base_url, location)
+        if to == base_url + "/":  # Django's APPEND_SLASH at the root: not where checks go
+            return Finding(
+                True,
+                f"{answers}, a redirect to {to}: fine, the root only adds a slash; the "
+                f"operations are called at {base_url}/<path> and answer for themselves",
+            )
+        fix = f"use the URL it redirects to: {to} (cgconform never follows redirects)"
+        return Finding(False, f"{answers}, a redirect to {to}", fix)
+    if status >= 500:
+        return Finding(False, answers, "the target answers with a server error")
+    if status == 401 and target.secret_refs():
+        return Finding(
+            False,
+            f"{base_url} refuses the credentials it was sent (HTTP 401)",
+            "check [auth] in the target configuration",
+        )
+    if status in (401, 403, 404):
+        why = {
+            401: "it wants credentials (configure [auth] if its operations need them)",
+            403: "it does not let this client see its root",
+            404: "it has no resource at its root",
+        }[status]
+        return Finding(True, f"{answers}: fine for an API, {why}")
+    return Finding(True, answers)
 
 
 def _spec(target: Target, load: Callable[[str], SpecDocument]) -> list[Finding]:
@@ -234,6 +255,9 @@ def diagnose(target: Target) -> list[Finding]:
     if not target.base_url and not target.spec and not target.suite_settings:
         return [Finding(False, "no target given", "give --target target.toml, or --url / --spec")]
     findings += _credentials(target)
+    findings += [
+        Finding(True, f"sends {n}: {v} with every request") for n, v in target.headers.items()
+    ]
     findings += _mtls(target)
     credentials_ok = all(f.ok for f in findings)
     if target.base_url:

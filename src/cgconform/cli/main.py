@@ -78,6 +78,14 @@ def _add_target_args(parser: argparse.ArgumentParser) -> None:
         metavar="'METHOD /path'|'*'",
         help="operations that may change state (default: only safe methods are sent)",
     )
+    parser.add_argument(
+        "--header",
+        action="append",
+        default=[],
+        metavar="'NAME: value'",
+        help="a plain (non-secret) header for every request, shown in reports (repeatable; "
+        "wins over [headers] in the target file)",
+    )
 
 
 BUILTIN = ("run", "lint", "profiles", "doctor", "demo", "report")

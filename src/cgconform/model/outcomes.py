@@ -1,9 +1,10 @@
-"""What a check raises to say anything other than `pass`.
+"""What a check raises to say anything other than a silent `pass`.
 
-A check that returns normally passes. A check reports a violation by raising
-:class:`Failure` (or a plain ``AssertionError``); every other verdict has its own exception
-here, each carrying its reason. Any other exception escaping a check is a fault in the suite
-and becomes `error`, never `fail`.
+A check that returns normally passes. A check that wants its pass to say what it exercised
+("12 responses of 5 operations: GET /zaken (3), ...") raises :class:`Passed` with that
+message. A check reports a violation by raising :class:`Failure` (or a plain
+``AssertionError``); every other verdict has its own exception here, each carrying its reason.
+Any other exception escaping a check is a fault in the suite and becomes `error`, never `fail`.
 """
 
 from __future__ import annotations
@@ -25,6 +26,12 @@ class Outcome(Exception):
         super().__init__(message)
         self.message = message
         self.evidence = list(evidence)
+
+
+class Passed(Outcome):
+    """The target meets the requirement; the message says what was exercised to find so."""
+
+    verdict = Verdict.PASS
 
 
 class Failure(Outcome, AssertionError):

@@ -10,9 +10,12 @@ resolved when a run starts and never written anywhere. Example::
     [urls]                                # more named base URLs, for roles with several
     manager = "https://manager.example.nl:8443"
 
+    [headers]                             # plain, non-secret: sent and shown as they are
+    Accept-Crs = "EPSG:4326"
+
     [auth]
     bearer = "env:PARKEREN_TOKEN"         # sent as Authorization: Bearer ...
-    [auth.headers]
+    [auth.headers]                        # secret: by reference, masked in every report
     X-Api-Key = "file:/run/secrets/api-key"
 
     [tls]
@@ -50,6 +53,7 @@ class ConfigError(Exception):
 SUITE_TABLES = ("fsc",)
 
 _REF = re.compile(r"^(env|file):(.+)$")
+_TOKEN = re.compile(r"^[!#$%&'*+.^_`|~0-9A-Za-z-]+$")  # an HTTP field name (RFC 9110 §5.1)
 
 
 @dataclass(frozen=True)
@@ -128,6 +132,8 @@ class Target:
     spec: str | None = None
     bearer: SecretRef | None = None
     auth_headers: Mapping[str, SecretRef] = field(default_factory=dict)
+    # Plain headers ([headers], --header) sent with every request and shown unmasked.
+    headers: Mapping[str, str] = field(default_factory=dict)
     tls: TlsConfig = field(default_factory=TlsConfig)
     budget: BudgetConfig = field(default_factory=BudgetConfig)
     statement: Mapping[str, Any] = field(default_factory=dict)
@@ -178,8 +184,10 @@ class Target:
         rate_limit: float | None = None,
         timeout_s: float | None = None,
         allow_writes: tuple[str, ...] = (),
+        headers: tuple[str, ...] = (),
     ) -> Target:
-        """Command-line flags win over the file (allowed writes add up)."""
+        """Command-line flags win over the file (allowed writes add up; a `--header` replaces
+        the file's header of the same name)."""
         budget = self.budget
         if max_requests is not None:
             budget = replace(budget, max_requests=max_requests)
@@ -192,6 +200,11 @@ class Target:
             target = replace(
                 target, allow_writes=(*self.allow_writes, *_writes(allow_writes, "--allow-writes"))
             )
+        if headers:
+            given = [_header_flag(h) for h in headers]
+            named = {n.lower() for n, _ in given}
+            kept = {n: v for n, v in self.headers.items() if n.lower() not in named}
+            target = replace(target, headers=_plain_headers(kept | dict(given), self, "--header"))
         if url is not None:
             target = replace(target, base_url=_check_url(url, "--url"))
         if spec is not None:
@@ -204,6 +217,7 @@ _TOP_KEYS = {
     "base_url",
     "urls",
     "spec",
+    "headers",
     "auth",
     "tls",
     "budget",
@@ -232,6 +246,35 @@ def _writes(values: Any, where: str) -> tuple[str, ...]:
         if not _WRITE.match(value.strip()):
             raise ConfigError(f'{where}: {value!r} is not "POST|PUT|PATCH|DELETE /path" or "*"')
     return tuple(v.strip() for v in values)
+
+
+def _header_flag(value: str) -> tuple[str, str]:
+    name, colon, text = value.partition(":")
+    if not colon or not name.strip():
+        raise ConfigError(
+            f"--header: {value!r} is not 'Name: value' (e.g. 'Accept-Crs: EPSG:4326')"
+        )
+    return name.strip(), text.strip()
+
+
+def _plain_headers(values: Mapping[str, Any], target: Target, where: str) -> dict[str, str]:
+    """Plain headers, checked: HTTP names, one-line string values, not also a credential."""
+    secret = {n.lower(): f"[auth.headers] {n}" for n in target.auth_headers}
+    if target.bearer is not None:
+        secret["authorization"] = "[auth] bearer (the Authorization header)"
+    checked: dict[str, str] = {}
+    for name, value in values.items():
+        if not _TOKEN.match(name):
+            raise ConfigError(f"{where}: {name!r} is not a valid HTTP header name")
+        if not isinstance(value, str) or "\r" in value or "\n" in value:
+            raise ConfigError(f"{where}: {name}: the value must be a one-line string")
+        if name.lower() in secret:
+            raise ConfigError(
+                f"{where}: {name} is also given as a credential in {secret[name.lower()]}: "
+                "keep it in one place, [auth] for secrets or [headers] for plain values"
+            )
+        checked[name] = value
+    return checked
 
 
 def is_url(location: str) -> bool:
@@ -306,6 +349,8 @@ def parse_target(data: Mapping[str, Any], *, source: Path | None = None) -> Targ
         h: _secret(v, f"{where}: auth.headers.{h}", base_dir) for h, v in headers_table.items()
     }
 
+    plain_headers = _table(data, "headers", where)
+
     tls = _table(data, "tls", where)
     _unknown(tls, {"client_cert", "client_key", "ca_bundle", "verify"}, f"{where}: [tls]")
     if ("client_cert" in tls) != ("client_key" in tls):
@@ -355,7 +400,7 @@ def parse_target(data: Mapping[str, Any], *, source: Path | None = None) -> Targ
         raise ConfigError(f"{where}: budget.timeout: must be more than 0 seconds")
 
     statement = _table(data, "statement", where)
-    return Target(
+    target = Target(
         name=name,
         base_url=base_url,
         urls=urls,
@@ -371,6 +416,7 @@ def parse_target(data: Mapping[str, Any], *, source: Path | None = None) -> Targ
         },
         source=source,
     )
+    return replace(target, headers=_plain_headers(plain_headers, target, f"{where}: [headers]"))
 
 
 def load_target(path: str | Path) -> Target:

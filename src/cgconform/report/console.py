@@ -127,7 +127,7 @@ def print_summary(
             verdict = result["verdict"]
             title = escape(result["title"].get(lang) or result["title"]["en"])
             detail = result.get("message") or result.get("reason") or ""
-            if detail and verdict not in ("pass", "not_applicable"):
+            if detail and verdict != "not_applicable":  # a pass may say what it covered
                 title += f"\n[dim]{escape(_first_line(detail))}[/]"
             style = _STYLE.get(verdict, "")
             table.add_row(

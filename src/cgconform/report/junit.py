@@ -12,8 +12,8 @@ verdict                                JUnit
 ``not_applicable``
 ``fail`` with a waiver                 ``<skipped message="waived fail: ...">`` (a waived
                                        result does not block, DESIGN.md §4)
-``pass``, ``warning``,                 passing; warning and needs_review text in
-``needs_review``                       ``<system-out>``
+``pass``, ``warning``,                 passing; warning and needs_review text, and what a
+``needs_review``                       pass with a message exercised, in ``<system-out>``
 =====================================  ==================================================
 
 Everything the target could influence is escaped by ElementTree; characters XML 1.0 cannot
@@ -188,6 +188,8 @@ def _testcase(pid: str, result: Mapping[str, Any], totals: _Totals) -> ET.Elemen
         out = ET.SubElement(case, "system-out")
         text = "\n\n".join(filter(None, [message, _details(result, message=False)]))
         out.text = xml_safe(f"{verdict.label}: {text}" if text else verdict.label)
+    elif verdict is Verdict.PASS and message:  # what the check exercised to pass
+        ET.SubElement(case, "system-out").text = xml_safe(f"pass: {message}")
     return case
 
 

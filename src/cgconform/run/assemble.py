@@ -47,7 +47,7 @@ class CheckOutcome:
 
     def add(self, verdict: Verdict, message: str, evidence: Sequence[dict[str, Any]]) -> None:
         self.found = verdict if self.found is None else max(self.found, verdict)
-        if message and verdict is not Verdict.PASS:
+        if message:  # a pass may say what it exercised (model.outcomes.Passed)
             self.messages.append(message)
         self.evidence.extend(evidence)
 

@@ -47,7 +47,8 @@ class RunContext:
     profiles: list[Profile]
     budget: Budget
     redactor: Redactor
-    headers: Mapping[str, str] = field(default_factory=dict, repr=False)  # resolved credentials
+    # sent with every request: the target's plain headers and its resolved credentials
+    headers: Mapping[str, str] = field(default_factory=dict, repr=False)
     seed: int | None = None
     strict: bool = False
     fetch_refs: bool = True  # fetch documents that remote $refs point to
@@ -171,7 +172,14 @@ def build_context(
     strict: bool = False,
 ) -> RunContext:
     """Resolve credentials and set up the HTTP layer; a ConfigError says what is wrong."""
-    headers, secrets = target.resolve_auth()
+    credentials, secrets = target.resolve_auth()
+    redactor = Redactor(secrets, sensitive_headers=target.auth_headers.keys())
+    for name in target.headers:
+        if redactor.is_sensitive_header(name):
+            raise ConfigError(
+                f"header {name} carries a credential: give it by reference in [auth.headers] "
+                f'({name} = "env:NAME"), not as a plain header'
+            )
     for label, path in (
         ("tls.client_cert", target.tls.client_cert),
         ("tls.client_key", target.tls.client_key),
@@ -183,8 +191,8 @@ def build_context(
         target=target,
         profiles=list(profiles),
         budget=Budget(target.budget.max_requests),
-        redactor=Redactor(secrets, sensitive_headers=target.auth_headers.keys()),
-        headers=headers,
+        redactor=redactor,
+        headers={**target.headers, **credentials},
         seed=seed,
         strict=strict,
     )

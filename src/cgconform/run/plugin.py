@@ -6,7 +6,8 @@
 - deselects checks whose requirements are not selected by the run's profiles;
 - turns each check's exception into a verdict with message and evidence (``Outcome``
   exceptions carry their own verdict, ``AssertionError`` is `fail`, anything else is `error`)
-  and attaches it to the test report as the user property ``cg_outcome``.
+  and attaches it to the test report as the user property ``cg_outcome``; a check that
+  raises ``Passed`` (a pass that says what it exercised) is a passed test to pytest too.
 
 The plugin is inert in pytest sessions that do not use cgconform.
 """
@@ -190,6 +191,10 @@ def pytest_runtest_makereport(
             context.config_error = str(call.excinfo.value)
         item.session.shouldstop = str(call.excinfo.value)
         return report
+    if call.excinfo is not None and _is_pass(call.excinfo.value):
+        # `Passed` ends a check with a message: pytest shows it as the pass it is.
+        report.outcome = "passed"
+        report.longrepr = None
     outcome = _classify(item, call, report)
     if outcome is not None:
         if context is not None:
@@ -200,6 +205,10 @@ def pytest_runtest_makereport(
             (OUTCOME_PROPERTY, json.dumps(outcome, default=str)),
         ]
     return report
+
+
+def _is_pass(exc: BaseException) -> bool:
+    return isinstance(exc, Outcome) and exc.verdict is Verdict.PASS
 
 
 def _classify(

@@ -3,43 +3,43 @@ type, body schema)? Compiled validation against the whole document (jsonschema-r
 
 from __future__ import annotations
 
-import re
-from typing import Any
 from urllib.parse import urlsplit
 
 from cgconform.http.evidence import Exchange
-from cgconform.suites.api.runtime._api import TEMPLATE, ApiUnderTest
+from cgconform.suites.api.runtime._api import ApiUnderTest, Operation, match_template
 
 
-def _operation_pointer(api: ApiUnderTest, exchange: Exchange) -> tuple[str, str] | None:
+def relative_path(api: ApiUnderTest, exchange: Exchange) -> str:
+    """The path of an exchange's URL below the API's base URL."""
     path = urlsplit(exchange.request.url).path
     base = urlsplit(api.base_url).path.rstrip("/")
-    relative = path[len(base) :] if path.startswith(base) else path
+    return path[len(base) :] if path.startswith(base) else path
+
+
+def operation_of(api: ApiUnderTest, exchange: Exchange) -> Operation | None:
+    """The document's operation an exchange was sent to (by method and path template)."""
+    relative = relative_path(api, exchange)
     method = exchange.request.method.lower()
-    for template, op_method, _ in api.operations():
-        if op_method != method:
-            continue
-        pattern = (
-            "^"
-            + TEMPLATE.sub("[^/]+", re.escape(template).replace(r"\{", "{").replace(r"\}", "}"))
-            + "$"
-        )
-        if re.match(pattern, relative):
-            escaped = template.replace("~", "~0").replace("/", "~1")
-            return template, f"/paths/{escaped}/{method}"
-    return None
+    return next(
+        (
+            op
+            for op in api.ops
+            if op.method == method and match_template(op.path, relative) is not None
+        ),
+        None,
+    )
 
 
 def response_problems(api: ApiUnderTest, exchange: Exchange) -> list[str]:
-    found = _operation_pointer(api, exchange)
-    if found is None:
+    op = operation_of(api, exchange)
+    if op is None:
         return [
             f"{exchange.request.method} {urlsplit(exchange.request.url).path} is not in "
             "the document"
         ]
-    template, op_ptr = found
-    operation: Any = api.document["paths"][template][op_ptr.rsplit("/", 1)[1]]
-    responses = operation.get("responses") or {}
+    escaped = op.path.replace("~", "~0").replace("/", "~1")
+    op_ptr = f"/paths/{escaped}/{op.method}"
+    responses = api.resolve(op.spec.get("responses")) or {}
     code = str(exchange.status)
     key = (
         code

@@ -9,6 +9,7 @@ shared by the checks that judge it. schemathesis and hypothesis are imported her
 from __future__ import annotations
 
 import copy
+from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any, cast
 
@@ -20,6 +21,7 @@ from cgconform.suites.api.runtime._api import ApiUnderTest
 SAFE = ("GET", "HEAD", "OPTIONS")
 DEFAULT_EXAMPLES = 8  # per operation and mode: a 4-operation API stays well within a minute
 # Headers schemathesis adds for itself; ours (User-Agent, credentials) go instead.
+MAX_LISTED = 10  # operations named in a message; the rest are counted
 _OWN_HEADERS = {"user-agent", "accept-encoding", "connection", "x-schemathesis-testcaseid"}
 
 
@@ -34,11 +36,35 @@ class Sent:
 class FuzzRun:
     sent: list[Sent] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)  # operations not sent, with why
+    # Writes the target does not allow, by operation: how many generated requests were not
+    # sent (0: the operation was not fuzzed at all, so nothing was generated for it).
+    refused_writes: Counter[str] = field(default_factory=Counter)
     stopped: str | None = None  # why fuzzing stopped early (budget), if it did
     stateful_skipped: str | None = None  # why the stateful phase did not run, if it did not
 
     def of(self, mode: str) -> list[Sent]:
         return [s for s in self.sent if s.mode == mode]
+
+    def refuse_write(self, label: str, generated: int) -> None:
+        self.refused_writes[label] += generated
+
+    def writes_not_sent(self) -> str | None:
+        """One line on the writes that were not sent, or None when there were none."""
+        if not self.refused_writes:
+            return None
+        return (
+            f"{len(self.refused_writes)} operation(s) not sent, writes the target does not "
+            f"allow: {listed(self.refused_writes, 'generated')}; allow them with allow_writes"
+        )
+
+
+def listed(counts: Counter[str], unit: str = "") -> str:
+    """`POST /a (12), DELETE /b (3), 4 more`: the most frequent first, a count of 0 left out."""
+    ops = counts.most_common()
+    parts = [f"{op} ({' '.join(filter(None, [str(n), unit]))})" if n else op for op, n in ops]
+    if len(ops) > MAX_LISTED:
+        parts[MAX_LISTED:] = [f"{len(ops) - MAX_LISTED} more"]
+    return ", ".join(parts)
 
 
 def _cases(strategy: Any, examples: int, seed: int) -> list[Any]:
@@ -94,9 +120,10 @@ def _really_invalid(api: ApiUnderTest, case: Any, path: str, method: str) -> boo
         return True
     if "query" not in negative:
         return False
-    for param in api.parameters(path, method):
+    operation = api.operation(path, method)
+    for param in operation.params_in("query") if operation else ():
         name = param.get("name")
-        if param.get("in") != "query" or name not in (case.query or {}):
+        if name not in (case.query or {}):
             continue
         schema = api.resolve(param.get("schema") or {})
         value = _coerce(case.query[name], schema)
@@ -139,7 +166,7 @@ def fuzz(api: ApiUnderTest, examples: int = DEFAULT_EXAMPLES) -> FuzzRun:
         if operation.method.upper() not in SAFE and not api.may_write(
             operation.method, operation.path
         ):
-            run.skipped.append(f"{label}: a write, not allowed (allow_writes)")
+            run.refuse_write(label, 0)  # nothing generated for it
             continue
         for mode in (GenerationMode.POSITIVE, GenerationMode.NEGATIVE):
             try:
@@ -186,6 +213,7 @@ def stateful(api: ApiUnderTest, run: FuzzRun, scenarios: int = 6) -> str | None:
         def call(self, case: Any, **kwargs: Any) -> Any:
             method, path = case.operation.method.upper(), case.operation.path
             if method not in SAFE and not api.may_write(method, path):
+                run.refuse_write(f"{method} {path}", 1)
                 reject()  # a write the target does not allow: this sequence is not sent
             try:
                 exchange = _send(api, case)
@@ -214,5 +242,5 @@ def stateful(api: ApiUnderTest, run: FuzzRun, scenarios: int = 6) -> str | None:
         if len(run.sent) == sent_before:
             return f"no sequence could be sent: {type(exc).__name__}"
     if len(run.sent) == sent_before:
-        return "no sequence could be sent (its writes are not allowed: allow_writes)"
+        return "no sequence could be sent: every one needs a write the target does not allow"
     return None

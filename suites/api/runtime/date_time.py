@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from cgconform.http.evidence import Exchange
-from cgconform.model.outcomes import Failure, NotTested, Warning
+from cgconform.model.outcomes import Failure, NotTested, Passed, Warning
 from cgconform.run.marks import requirement
 from cgconform.suites.api.runtime import _probes
 from cgconform.suites.api.runtime._api import ApiUnderTest
@@ -43,7 +43,10 @@ def _date_times(api: ApiUnderTest) -> list[tuple[Exchange, str, str]]:
             continue
         found.extend((exchange, field, value) for field, value in _values(body))
     if not found:
-        raise NotTested("no date-time values in the responses seen (no test data with dates)")
+        raise NotTested(
+            "no date-time values in the successful JSON answers to "
+            f"{_probes.coverage(_probes.successful_reads(api), api)}"
+        )
     return found
 
 
@@ -58,6 +61,11 @@ def date_times_in_responses_are_rfc3339(api: ApiUnderTest) -> None:
             f"{exchange.request.method} {exchange.request.url}",
             evidence=[e.to_evidence() for e, _, _ in wrong[:5]],
         )
+    values = _date_times(api)
+    raise Passed(
+        f"{len(values)} date-time values in "
+        f"{_probes.coverage(_probes.distinct(e for e, _, _ in values), api)}"
+    )
 
 
 @requirement("ADR", "/core/date-time/timezone")

@@ -3,12 +3,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from cgconform.http.evidence import Exchange
 from cgconform.model.outcomes import (
     BudgetExhausted,
-    Failure,
     Inconclusive,
     NotTested,
     TargetUnreachable,
@@ -42,59 +42,84 @@ def _problem_defects(exchange: Exchange) -> list[str]:
 
 @requirement("ADR", "/core/no-trailing-slash")
 def trailing_slash_is_404_not_a_redirect(api: ApiUnderTest) -> None:
-    exchange = _probes.trailing_slash(api)
-    if exchange.status != 404:
-        where = exchange.headers.get("Location")
-        what = f"a redirect to {where}" if 300 <= exchange.status < 400 else f"{exchange.status}"
-        raise Failure(
-            f"{_line(exchange)}: a URI with a trailing slash MUST give 404, not {what}",
-            evidence=[exchange.to_evidence()],
-        )
+    sent = _probes.trailing_slashes(api)
+    _probes.require(sent, api, "URI with a trailing slash")
+    wrong = []
+    for exchange in sent:
+        if exchange.status != 404:
+            where = exchange.headers.get("Location")
+            what = f"a redirect to {where}" if 300 <= exchange.status < 400 else exchange.status
+            wrong.append((exchange, f"{_line(exchange)}: MUST give 404, not {what}"))
+    raise_findings(
+        wrong,
+        "a URI with a trailing slash does not give 404",
+        covered=_probes.coverage(sent, api),
+    )
 
 
 @requirement("ADR", "/core/error-handling/problem-details")
 def error_responses_are_problem_details(api: ApiUnderTest) -> None:
     errors = [e for e in _probes.everything(api) if 400 <= e.status < 600]
+    _probes.require(errors, api, "request that gets an error response")
     wrong = [(e, f"{_line(e)}: {'; '.join(d)}") for e in errors for d in [_problem_defects(e)] if d]
     raise_findings(
         wrong,
         f"{len(wrong)} of {len(errors)} error responses are not problem details "
         "(RFC 9457 with status, title, detail)",
+        covered=_probes.coverage(errors, api),
     )
 
 
 @requirement("ADR", "/core/error-handling/invalid-input")
 def invalid_input_is_400(api: ApiUnderTest) -> None:
-    wrong = [e for e in _probes.invalid_queries(api) if e.status != 400]
-    if wrong:
-        raise Failure(
-            f"{_line(wrong[0])}: a query value that violates its schema MUST give 400 "
-            "(Bad Request)" + "".join(f"\n- {_line(e)}" for e in wrong[1:]),
-            evidence=[e.to_evidence() for e in wrong],
-        )
+    """Every operation with a constrained query parameter, sent a value its schema forbids:
+    400, never another client error and never a server error."""
+    probes = _probes.invalid_inputs(api)
+    _probes.require(probes, api, "request with invalid input")
+    wrong = [
+        (p.exchange, f"{_line(p.exchange)} for {p.note}")
+        for p in probes
+        if p.exchange.status != 400
+    ]
+    raise_findings(
+        wrong,
+        f"{len(wrong)} of {len(probes)} requests with a value their schema forbids did not get "
+        "400 (Bad Request)",
+        covered=_probes.coverage([p.exchange for p in probes], api),
+    )
 
 
 @requirement("ADR", "/core/http-response-code")
 def status_codes_mean_what_they_say(api: ApiUnderTest) -> None:
     """404 for what does not exist, 406 for an Accept it cannot serve, 415 for a body it
-    cannot read (when writes are allowed), and never a 5xx for a client's mistake."""
-    wrong = []
-    expected = [
-        (_probes.unknown_path, 404),
-        (_probes.unknown_item, 404),
-        (_probes.not_acceptable, 406),
-        (_probes.unsupported_media_type, 415),
+    cannot read (when writes are allowed), 401/403 without credentials, and never a 5xx for a
+    client's request."""
+    expected: list[tuple[Callable[[], list[Exchange]], tuple[int, ...], str]] = [
+        (lambda: [_probes.unknown_path(api)], (404,), "404"),
+        (lambda: _probes.unknown_items(api), (404,), "404 for an item that does not exist"),
+        (lambda: _probes.not_acceptables(api), (406,), "406 for an Accept it cannot serve"),
+        (lambda: _probes.unsupported_media_types(api), (415,), "415 for another Content-Type"),
+        (lambda: _probes.unauthenticated_reads(api), (401, 403), "401 or 403 without credentials"),
     ]
-    for probe, status in expected:
+    wrong: list[tuple[Exchange, str]] = []
+    seen: list[Exchange] = []
+    for probe, statuses, meaning in expected:
         try:
-            exchange = probe(api)
+            sent = probe()
         except (BudgetExhausted, TargetUnreachable):
-            raise
+            if not seen:
+                raise
+            break
         except (NotTested, Inconclusive):
-            continue  # no such operation here, or writes not allowed: the others still count
-        if exchange.status != status:
-            wrong.append((exchange, f"{_line(exchange)}, expected {status}"))
+            continue
+        seen.extend(sent)
+        wrong += [(e, f"{_line(e)}, expected {meaning}") for e in sent if e.status not in statuses]
     for exchange in _probes.everything(api):
         if exchange.status >= 500 and all(exchange is not e for e, _ in wrong):
             wrong.append((exchange, f"{_line(exchange)}: a server error for a client request"))
-    raise_findings(wrong, f"{len(wrong)} response(s) with the wrong status code")
+    _probes.require(seen, api, "probe with a known right status")
+    raise_findings(
+        wrong,
+        f"{len(wrong)} response(s) with the wrong status code",
+        covered=_probes.coverage(seen, api),
+    )

@@ -5,13 +5,15 @@ generated "invalid" data is not always invalid to the API's own rules)."""
 
 from __future__ import annotations
 
+from collections import Counter
+
 import pytest
 
-from cgconform.model.outcomes import Failure, NotTested, Warning
+from cgconform.model.outcomes import Failure, NotTested, Passed, Warning
 from cgconform.run.marks import requirement
 from cgconform.suites.api.runtime._api import ApiUnderTest, exchange_line
 from cgconform.suites.api.runtime._contract import response_problems
-from cgconform.suites.api.runtime._fuzzing import FuzzRun, Sent, fuzz, stateful
+from cgconform.suites.api.runtime._fuzzing import FuzzRun, Sent, fuzz, listed, stateful
 
 
 @pytest.fixture(scope="session")
@@ -26,16 +28,36 @@ def fuzzed(api: ApiUnderTest) -> FuzzRun:
     return run
 
 
-def _coverage(run: FuzzRun) -> str:
-    parts = [f"{len(run.sent)} generated requests"]
-    if run.skipped:
-        parts.append(f"not sent: {'; '.join(run.skipped)}")
-    if run.stopped:
-        parts.append(f"stopped early: {run.stopped}")
+def _exercised(sents: list[Sent]) -> str:
+    """`12 generated requests of 5 operation(s): GET /zaken (3), ...`."""
+    ops = Counter(s.operation for s in sents)
+    if not ops:
+        return "0 generated requests"
+    return f"{len(sents)} generated requests of {len(ops)} operation(s): {listed(ops)}"
+
+
+def _coverage_lines(run: FuzzRun) -> list[str]:
+    """What was sent and what was not, a line per fact: skipped writes are one line."""
     stateful = len(run.of("stateful"))
-    if stateful:
-        parts.append(f"{stateful} of them in sequences along the document's links")
-    return ", ".join(parts)
+    lines = [
+        f"{len(run.sent)} generated requests sent"
+        + (f", {stateful} of them in sequences along the document's links" if stateful else "")
+    ]
+    if run.stopped:
+        lines.append(f"stopped early: {run.stopped}")
+    writes = run.writes_not_sent()
+    if writes:
+        lines.append(writes)
+    if run.skipped:
+        more = len(run.skipped) - 3
+        lines.append(
+            "not sent: " + "; ".join(run.skipped[:3]) + (f"; and {more} more" if more > 0 else "")
+        )
+    return lines
+
+
+def _coverage(run: FuzzRun) -> str:
+    return "; ".join(_coverage_lines(run))
 
 
 def _line(sent: Sent) -> str:
@@ -44,7 +66,9 @@ def _line(sent: Sent) -> str:
 
 def _nothing_sent(run: FuzzRun) -> None:
     if not run.sent:
-        raise NotTested(f"no request could be generated and sent ({_coverage(run)})")
+        raise NotTested(
+            "\n".join(["no request could be generated and sent", *_coverage_lines(run)])
+        )
 
 
 @requirement("ADR", "/core/http-response-code")
@@ -57,11 +81,12 @@ def generated_requests_cause_no_server_error(fuzzed: FuzzRun) -> None:
             f"; a client's input MUST NOT cause a 5xx ({_coverage(fuzzed)})",
             evidence=[s.exchange.to_evidence() for s in errors[:5]],
         )
+    raise Passed(f"no server error in {_exercised(fuzzed.sent)}")
 
 
 def _raise_contract_violations(api: ApiUnderTest, fuzzed: FuzzRun, mode: str, what: str) -> None:
     """Fail with the answers of one mode that do not match the document (5xx excepted:
-    /core/http-response-code judges those)."""
+    /core/http-response-code judges those), or pass saying which answers were checked."""
     wrong = []
     for sent in fuzzed.of(mode):
         if sent.exchange.status < 500:
@@ -75,6 +100,7 @@ def _raise_contract_violations(api: ApiUnderTest, fuzzed: FuzzRun, mode: str, wh
             f"{problem} ({_coverage(fuzzed)})",
             evidence=[s.exchange.to_evidence() for s, _ in wrong[:5]],
         )
+    raise Passed(f"answers match the document: {_exercised(fuzzed.of(mode))}")
 
 
 @requirement("ADR", "/core/doc-openapi")
@@ -94,6 +120,7 @@ def invalid_generated_input_is_refused(fuzzed: FuzzRun) -> None:
             f"400 if so ({_coverage(fuzzed)})",
             evidence=[s.exchange.to_evidence() for s in accepted[:5]],
         )
+    raise Passed(f"none accepted of {_exercised(fuzzed.of('negative'))} with invalid input")
 
 
 @requirement("ADR", "/core/doc-openapi")
@@ -103,5 +130,7 @@ def answers_along_the_documents_links_match_the_contract(
     """schemathesis' stateful phase: sequences that follow the document's links (create, then
     read what was created), each answer checked against the document."""
     if fuzzed.stateful_skipped:
-        raise NotTested(f"stateful phase not run: {fuzzed.stateful_skipped}")
+        writes = fuzzed.writes_not_sent()
+        reason = f"stateful phase not run: {fuzzed.stateful_skipped}"
+        raise NotTested("\n".join(filter(None, [reason, writes])))
     _raise_contract_violations(api, fuzzed, "stateful", "in sequences along the links")

@@ -49,14 +49,14 @@ def _missing_headers(exchange: Exchange, https: bool) -> list[str]:
 @requirement("ADR", "/core/transport/security-headers")
 def every_response_carries_the_security_headers(api: ApiUnderTest) -> None:
     https = api.base_url.startswith("https://")
+    sent = _probes.everything(api)
     wrong = [
-        (e, f"{_line(e)}: {', '.join(m)}")
-        for e in _probes.everything(api)
-        for m in [_missing_headers(e, https)]
-        if m
+        (e, f"{_line(e)}: {', '.join(m)}") for e in sent for m in [_missing_headers(e, https)] if m
     ]
     raise_findings(
-        wrong, f"{len(wrong)} response(s) lack security headers ADR lists for every response"
+        wrong,
+        f"{len(wrong)} of {len(sent)} responses lack security headers ADR lists for every response",
+        covered=_probes.coverage(sent, api),
     )
 
 

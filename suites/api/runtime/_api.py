@@ -35,7 +35,7 @@ ID_KEYS = ("id", "uuid", "identificatie")
 UUID_TEXT = re.compile(
     r"^[0-9a-fA-F]{8}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{12}$"
 )
-MAX_CREATED = 5
+MAX_CREATED = 20  # test resources one run creates at most
 
 
 @dataclass(frozen=True)
@@ -272,6 +272,28 @@ class ApiUnderTest:
             + " (give the target some data, or allow writes)",
         )
 
+    def own_ids(self, op: Operation) -> dict[str, str]:
+        """Path values of a resource this run created itself, for a write to an item (PUT,
+        PATCH, DELETE): existing data is never changed or deleted. Raises CannotBuild."""
+        collection = op.path.rsplit("/", 1)[0]
+        created = self.create_in(collection)
+        if created is None:
+            raise CannotBuild(
+                f"{op.label} would change existing data; only data this run creates is written "
+                f"to, and POST {collection} "
+                + (
+                    "is not in the document"
+                    if self.operation(collection, "post") is None
+                    else self.skipped.get(f"create in {collection}", "is not allowed")
+                )
+            )
+        return created
+
+    def values_for_write(self, op: Operation) -> dict[str, str]:
+        """Path values for a request that may change state: none for a collection, a resource
+        of the run's own for an item."""
+        return self.own_ids(op) if op.path_params else {}
+
     def read(self, op: Operation) -> Exchange:
         """GET a collection operation once (required query and header parameters filled)."""
         return self.probe(
@@ -364,6 +386,9 @@ class ApiUnderTest:
         if poster is None or not self.may_write("POST", collection_path):
             return None
         if len(self._created) >= MAX_CREATED:
+            self.skipped.setdefault(
+                f"create in {collection_path}", f"this run created {MAX_CREATED} resources already"
+            )
             return None
         try:
             body = self.request_body(poster)
@@ -371,7 +396,8 @@ class ApiUnderTest:
             self.skipped.setdefault(f"create in {collection_path}", str(exc))
             return None
         exchange = self.probe(
-            f"create {poster.label}", lambda: self.send(poster, self.url_for(poster), json=body)
+            f"create {poster.label} #{len(self._created) + 1}",
+            lambda: self.send(poster, self.url_for(poster), json=body),
         )
         if exchange.status not in (200, 201):
             self.skipped.setdefault(
@@ -379,21 +405,16 @@ class ApiUnderTest:
                 f"POST {collection_path} with a body built from its schema → {exchange.status}",
             )
             return None
-        before = {p: list(v) for p, v in self._ids.items()}
-        self.learn_ids(exchange, collection_path)
-        for item in self.items:
-            parent = self.collection_of(item)
-            if parent is None or parent.path != collection_path:
-                continue
-            new = [v for v in self._ids.get(item.path, []) if v not in before.get(item.path, [])]
-            if new:
-                delete = self.operation(item.path, "delete")
-                self._created.append((delete, self.url_for(item, new[0])))
-                return new[0]
-        return None
+        created = self.learn_created(exchange, poster)
+        if created is None:
+            self.skipped.setdefault(
+                f"create in {collection_path}",
+                f"POST {collection_path} → {exchange.status}, but the new resource's id is not "
+                "in a Location header, a link or an id member",
+            )
+        return created
 
-    def request_body(self, op: Operation) -> Any:
-        """A JSON body for the operation from its examples or schema; raises CannotBuild."""
+    def _json_media(self, op: Operation) -> Mapping[str, Any]:
         body = self.resolve(op.spec.get("requestBody")) or {}
         content = body.get("content") if isinstance(body, Mapping) else None
         if not isinstance(content, Mapping):
@@ -401,7 +422,16 @@ class ApiUnderTest:
         media_type = next((m for m in content if m.split(";")[0].strip().endswith("json")), None)
         if media_type is None:
             raise CannotBuild(f"{op.label} takes no JSON body ({', '.join(content)})")
-        media = self.resolve(content[media_type]) or {}
+        media = self.resolve(content[media_type])
+        return media if isinstance(media, Mapping) else {}
+
+    def body_schema(self, op: Operation) -> Any:
+        """The schema of the operation's JSON request body; raises CannotBuild."""
+        return self._json_media(op).get("schema") or {}
+
+    def request_body(self, op: Operation) -> Any:
+        """A JSON body for the operation from its examples or schema; raises CannotBuild."""
+        media = self._json_media(op)
         if "example" in media:
             return media["example"]
         examples = media.get("examples")
@@ -411,6 +441,22 @@ class ApiUnderTest:
                 if isinstance(example, Mapping) and "value" in example:
                     return example["value"]
         return body_from_schema(media.get("schema"), self.resolve)
+
+    def learn_created(self, exchange: Exchange, op: Operation) -> dict[str, str] | None:
+        """A POST answered 2xx: the item it created (from Location, links or the body) is
+        remembered and deleted again at the end of the run; its path values, if found."""
+        if op.method != "post":
+            return None
+        before = {p: list(v) for p, v in self._ids.items()}
+        self.learn_ids(exchange, op.path)
+        for item in self.items:
+            parent = self.collection_of(item)
+            new = [v for v in self._ids.get(item.path, []) if v not in before.get(item.path, [])]
+            if parent is not None and parent.path == op.path and new:
+                delete = self.operation(item.path, "delete")
+                self._created.append((delete, self.url_for(item, new[0])))
+                return new[0]
+        return None
 
     def created(self) -> list[str]:
         return [url for _, url in self._created]

@@ -152,6 +152,9 @@ def fuzz(api: ApiUnderTest, examples: int = DEFAULT_EXAMPLES) -> FuzzRun:
     from schemathesis import GenerationMode
 
     run = FuzzRun()
+    remaining = api.context.budget.remaining
+    # at most half of what is left: the checks after fuzzing still get their requests
+    share = None if remaining is None else remaining // 2
     seed = api.context.seed if api.context.seed is not None else 0
     config = schemathesis.Config.from_dict({"seed": seed})
     schema = schemathesis.openapi.from_dict(copy.deepcopy(api.document), config=config)
@@ -175,6 +178,12 @@ def fuzz(api: ApiUnderTest, examples: int = DEFAULT_EXAMPLES) -> FuzzRun:
                 run.skipped.append(f"{label} ({mode.value}): no data could be generated: {exc}")
                 continue
             for case in cases:
+                if share is not None and len(run.sent) >= share:
+                    run.stopped = (
+                        f"fuzzing's share of the request budget ({share} of {remaining} left) "
+                        "is spent; the other checks get the rest"
+                    )
+                    return run
                 if mode is GenerationMode.NEGATIVE and not _really_invalid(
                     api, case, operation.path, operation.method.lower()
                 ):

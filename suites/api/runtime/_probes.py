@@ -20,7 +20,12 @@ from cgconform.model.outcomes import BudgetExhausted, Inconclusive, NotTested, T
 from cgconform.model.target import is_url
 from cgconform.openapi.document import SpecDocument, parse_document
 from cgconform.suites.api.runtime._api import OPENAPI_PATH, ApiUnderTest, Operation
-from cgconform.suites.api.runtime._values import CannotBuild, invalid_value, unknown_value
+from cgconform.suites.api.runtime._values import (
+    CannotBuild,
+    broken_bodies,
+    invalid_value,
+    unknown_value,
+)
 
 ORIGIN = "https://cgconform.example"
 SAFE_UNDECLARED = ("get", "trace")  # methods a 405 probe may send without allow_writes
@@ -145,7 +150,10 @@ def method_not_allowed(api: ApiUnderTest, path: str) -> Exchange:
     op = next(o for o in api.ops if o.path == path)
 
     def send() -> Exchange:
-        values = api.ids(op) if op.path_params else {}
+        if method in WRITES:  # the server may support it after all: never on existing data
+            values = api.values_for_write(op)
+        else:
+            values = api.ids(op) if op.path_params else {}
         return api.send(op, api.url_for(op, values), method=method)
 
     return api.probe(f"method {method.upper()} {path}", send)
@@ -181,10 +189,8 @@ def unsupported_media_type(api: ApiUnderTest, op: Operation) -> Exchange:
 
     def send() -> Exchange:
         body = json.dumps(api.request_body(op))
-        values = api.ids(op) if op.path_params else {}
-        return api.send(
-            op, api.url_for(op, values), data=body, headers={"Content-Type": "text/plain"}
-        )
+        url = api.url_for(op, api.values_for_write(op))
+        return api.send(op, url, data=body, headers={"Content-Type": "text/plain"})
 
     return api.probe(f"unsupported media type {op.label}", send)
 
@@ -349,8 +355,44 @@ def coverage(exchanges: Sequence[Exchange], api: ApiUnderTest) -> str:
     listed = ", ".join(f"{method} {path} ({n})" for (method, path), n in counts.items())
     paths = len({path for _, path in counts})
     text = f"{len(exchanges)} responses on {paths} paths: {listed}"
-    if not api.skipped:
+    unread = [
+        f"{name[5:]} ({why})" for name, why in api.skipped.items() if name.startswith("read ")
+    ]
+    if not unread:
         return text
-    names = list(api.skipped)
-    more = f" and {len(names) - 5} more" if len(names) > 5 else ""
-    return f"{text}; not sent: {', '.join(names[:5])}{more}"
+    more = f" and {len(unread) - 3} more" if len(unread) > 3 else ""
+    return f"{text}; not read: {'; '.join(unread[:3])}{more}"
+
+
+def invalid_bodies(api: ApiUnderTest) -> list[Probe]:
+    """For every operation that takes a JSON object body and may be written to: a body valid
+    by its schema, then copies that each break one constraint. A 2xx to a broken copy
+    accepts what the contract forbids."""
+    found: list[Probe] = []
+    writable = [o for o in api.ops if o.has_body and api.may_write(o.method.upper(), o.path)]
+    if not writable:
+        raise NotTested(
+            "no operation that takes a body may be written to; allow writes (allow_writes) to "
+            "send invalid bodies"
+        )
+    for op in writable:
+        try:
+            body = api.request_body(op)
+            schema = api.body_schema(op)
+            url = api.url_for(op, api.values_for_write(op))
+        except (CannotBuild, NotTested, Inconclusive) as exc:
+            api.skipped.setdefault(f"invalid body {op.label}", str(exc))
+            continue
+        for broken, how in broken_bodies(body, schema, api.resolve):
+            try:
+                exchange = api.probe(
+                    f"invalid body {op.label} {how}", partial(api.send, op, url, json=broken)
+                )
+            except BudgetExhausted:
+                return found
+            except (NotTested, Inconclusive):
+                continue
+            if 200 <= exchange.status < 300:
+                api.learn_created(exchange, op)
+            found.append(Probe(exchange, how))
+    return found

@@ -247,3 +247,33 @@ def body_from_schema(schema: Any, resolve: Resolve, depth: int = 0) -> Any:
     if "null" in kinds and len(kinds) == 1:
         return None
     return valid_value(flat, resolve).text
+
+
+def broken_bodies(body: Any, schema: Any, resolve: Resolve) -> list[tuple[Any, str]]:
+    """Copies of a valid JSON object body that each break one constraint of its schema: a
+    required member left out, a member of the wrong type, a pattern or enum broken."""
+    flat = _flat(schema, resolve)
+    if not isinstance(body, dict):
+        return []
+    properties = flat.get("properties") or {}
+    broken: list[tuple[Any, str]] = []
+    required = [r for r in flat.get("required") or [] if isinstance(r, str) and r in body]
+    if required:
+        without = {k: v for k, v in body.items() if k != required[0]}
+        broken.append((without, f"required member {required[0]!r} left out"))
+    for name in body:
+        prop = _flat(properties.get(name, {}), resolve)
+        kinds = _types(prop)
+        if kinds and kinds <= {"integer", "number"}:
+            broken.append(({**body, name: "geen-getal"}, f"{name!r} is a string, not a number"))
+            break
+        if kinds and kinds <= {"string"} and prop.get("format") != "binary":
+            broken.append(({**body, name: 12345}, f"{name!r} is a number, not a string"))
+            break
+    for name in body:
+        prop = _flat(properties.get(name, {}), resolve)
+        bad = invalid_value(prop, resolve) if _types(prop) <= {"string"} else None
+        if bad is not None and (prop.get("pattern") or prop.get("enum")):
+            broken.append(({**body, name: bad.text}, f"{name!r} {bad.how}"))
+            break
+    return broken

@@ -89,6 +89,27 @@ def invalid_input_is_400(api: ApiUnderTest) -> None:
     )
 
 
+@requirement("ADR", "/core/error-handling/invalid-input")
+def bodies_that_break_the_schema_are_refused(api: ApiUnderTest) -> None:
+    """Every operation that takes a JSON body (where writes are allowed): a body valid by the
+    published schema but for one broken constraint (a required member left out, a wrong type,
+    a pattern or enum broken) is refused with 400; accepting it breaks the contract."""
+    probes = _probes.invalid_bodies(api)
+    _probes.require(probes, api, "request with a body that breaks its schema")
+    wrong = [
+        (p.exchange, f"{_line(p.exchange)} for a body with {p.note}")
+        for p in probes
+        if p.exchange.status != 400
+    ]
+    accepted = sum(1 for p in probes if 200 <= p.exchange.status < 300)
+    raise_findings(
+        wrong,
+        f"{len(wrong)} of {len(probes)} bodies that break the published schema did not get 400 "
+        f"({accepted} accepted)",
+        covered=_probes.coverage([p.exchange for p in probes], api),
+    )
+
+
 @requirement("ADR", "/core/http-response-code")
 def status_codes_mean_what_they_say(api: ApiUnderTest) -> None:
     """404 for what does not exist, 406 for an Accept it cannot serve, 415 for a body it

@@ -10,6 +10,7 @@ from cgconform.run.marks import requirement
 from cgconform.suites.api.runtime import _probes
 from cgconform.suites.api.runtime._api import ApiUnderTest, raise_findings
 from cgconform.suites.api.runtime._api import exchange_line as _line
+from cgconform.suites.api.runtime._values import CannotBuild
 
 
 @requirement("ADR", "/core/http-methods")
@@ -73,19 +74,11 @@ def delete_is_idempotent(api: ApiUnderTest) -> None:
         if not api.may_write("DELETE", op.path):
             reasons.append(f"DELETE {op.path} is a write; allow it (allow_writes)")
             continue
-        collection = op.path.rsplit("/", 1)[0]
-        created = api.create_in(collection)
-        if created is None:
-            reasons.append(
-                f"no test data of its own to delete: POST {collection} "
-                + (
-                    "is not in the document"
-                    if api.operation(collection, "post") is None
-                    else "is not allowed or did not create one"
-                )
-            )
+        try:
+            url = api.url_for(op, api.own_ids(op))
+        except CannotBuild as exc:
+            reasons.append(str(exc))
             continue
-        url = api.url_for(op, created)
         first = api.send(op, url)
         second = api.send(op, url)
         after = api.context.http.get(url)

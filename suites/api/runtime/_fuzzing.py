@@ -28,7 +28,7 @@ _OWN_HEADERS = {"user-agent", "accept-encoding", "connection", "x-schemathesis-t
 @dataclass
 class Sent:
     mode: str  # "positive" or "negative"
-    operation: str  # "GET /parkeervergunningen"
+    operation: str  # "GET /zaken/{uuid}": method and path template
     exchange: Exchange
 
 

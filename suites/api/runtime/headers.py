@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 
 from cgconform.http.evidence import Exchange
-from cgconform.model.outcomes import Warning
+from cgconform.model.outcomes import Passed, Warning
 from cgconform.run.marks import requirement
 from cgconform.suites.api.runtime import _probes
 from cgconform.suites.api.runtime._api import ApiUnderTest, raise_findings
@@ -64,7 +64,8 @@ def every_response_carries_the_security_headers(api: ApiUnderTest) -> None:
 def responses_reveal_no_implementation(api: ApiUnderTest) -> None:
     """Heuristic: product banners with versions, and stack traces in bodies."""
     found = []
-    for exchange in _probes.everything(api):
+    sent = _probes.everything(api)
+    for exchange in sent:
         for header in ("Server", "X-Powered-By", "X-AspNet-Version", "X-AspNetMvc-Version"):
             value = exchange.headers.get(header)
             if value and (header != "Server" or PRODUCT.search(value)):
@@ -77,6 +78,7 @@ def responses_reveal_no_implementation(api: ApiUnderTest) -> None:
         "responses reveal the implementation (product versions, stack traces), which ADR "
         "says SHOULD NOT be visible",
         kind=Warning,
+        covered=_probes.coverage(sent, api),
     )
 
 
@@ -84,7 +86,8 @@ def responses_reveal_no_implementation(api: ApiUnderTest) -> None:
 def no_session_cookies(api: ApiUnderTest) -> None:
     """Heuristic: a session cookie suggests state kept between requests on the server."""
     found = []
-    for exchange in _probes.everything(api):
+    sent = _probes.everything(api)
+    for exchange in sent:
         match = SESSION_COOKIE.search(exchange.headers.get("Set-Cookie") or "")
         if match:
             found.append((exchange, f"{_line(exchange)} sets the cookie {match.group(1)}"))
@@ -94,3 +97,4 @@ def no_session_cookies(api: ApiUnderTest) -> None:
             f"{found[0][1]}",
             evidence=[e.to_evidence() for e, _ in found[:5]],
         )
+    raise Passed(f"no session cookie in {_probes.coverage(sent, api)}")

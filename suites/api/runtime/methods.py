@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from functools import partial
 
-from cgconform.model.outcomes import Failure, Inconclusive, NotTested
+from cgconform.model.outcomes import Failure, Inconclusive, NotTested, Passed
 from cgconform.run.marks import requirement
 from cgconform.suites.api.runtime import _probes
 from cgconform.suites.api.runtime._api import ApiUnderTest, raise_findings
@@ -57,7 +57,7 @@ def safe_methods_change_nothing(api: ApiUnderTest) -> None:
                 "MUST NOT change state",
                 evidence=[first.to_evidence(), head.to_evidence(), second.to_evidence()],
             )
-        return
+        raise Passed(f"GET, HEAD and GET {url}: the same answer ({first.status}) twice")
     _probes.require([], api, "GET of an existing resource")
 
 
@@ -92,5 +92,8 @@ def delete_is_idempotent(api: ApiUnderTest) -> None:
                 f"DELETE {url} is not idempotent: {'; '.join(problems)}",
                 evidence=[first.to_evidence(), second.to_evidence(), after.to_evidence()],
             )
-        return
+        raise Passed(
+            f"DELETE {url} (a resource this run created) twice: {first.status}, then "
+            f"{second.status}; GET afterwards {after.status}"
+        )
     raise NotTested("; ".join(reasons))

@@ -461,6 +461,20 @@ class ApiUnderTest:
     def created(self) -> list[str]:
         return [url for _, url in self._created]
 
+    def ids_used(self) -> str:
+        """`/zaken/{uuid}: uuid=0b2f…; created by this run: …/zaken/87c2…`, for the report."""
+        found = [
+            f"{path}: {', '.join(f'{k}={v}' for k, v in values[0].items())}"
+            for path, values in self._ids.items()
+            if values
+        ]
+        text = "ids used: " + ("; ".join(found) if found else "none found")
+        if self._created:
+            text += "; created by this run (deleted again where allowed): " + ", ".join(
+                url for _, url in self._created
+            )
+        return text
+
     def clean_up(self) -> list[Exchange]:
         """DELETE what this run created, where the document and the target allow it."""
         done = []

@@ -39,7 +39,7 @@ def every_response_carries_the_api_version(api: ApiUnderTest) -> None:
         wrong,
         f"{len(wrong)} of {len(sent)} responses do not carry the right API-Version ({compared}); "
         "ADR: every response, errors included",
-        covered=f"{_probes.coverage(sent, api)} ({compared})",
+        covered=f"{_probes.coverage(sent, api)} ({compared}); {api.ids_used()}",
     )
 
 

@@ -101,7 +101,7 @@ class LocalServer:
             return [r for r in self.received if r.path == path]
 
     def start(self) -> LocalServer:
-        self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), _handler_for(self))
+        self._httpd = _QuietServer(("127.0.0.1", 0), _handler_for(self))
         self._httpd.daemon_threads = True
         if self.tls is not None:
             self._httpd.socket = self.tls.wrap_socket(self._httpd.socket, server_side=True)
@@ -133,6 +133,11 @@ class LocalServer:
     def _record(self, received: Received) -> None:
         with self._lock:
             self.received.append(received)
+
+
+class _QuietServer(ThreadingHTTPServer):
+    def handle_error(self, request: object, client_address: object) -> None:
+        pass  # a client that hangs up mid-request is normal here; no traceback on stderr
 
 
 def unused_port_url(path: str = "/") -> str:

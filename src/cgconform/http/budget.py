@@ -11,9 +11,9 @@ import threading
 import time
 from collections.abc import Callable
 
-from cgconform.model.outcomes import BudgetExhausted
+from cgconform.model.outcomes import BudgetExhausted, TargetUnreachable
 
-__all__ = ["Budget", "RateLimiter"]
+__all__ = ["Budget", "CircuitBreaker", "RateLimiter", "TargetStoppedAnswering"]
 
 
 class Budget:
@@ -91,3 +91,40 @@ class RateLimiter:
                 self._sleep(self._next - now)
                 now = self._clock()
             self._next = now + self._interval
+
+
+class TargetStoppedAnswering(TargetUnreachable):
+    """The request was not sent: the target stopped answering earlier in the run."""
+
+
+class CircuitBreaker:
+    """Stops a run from sending to a target that stopped answering: after `max_timeouts`
+    requests in a row timed out, every later request is refused (None: never)."""
+
+    def __init__(self, max_timeouts: int | None = 3) -> None:
+        if max_timeouts is not None and max_timeouts < 1:
+            raise ValueError(f"max_timeouts must be >= 1, not {max_timeouts}")
+        self.max_timeouts = max_timeouts
+        self._lock = threading.Lock()
+        self._in_a_row = 0
+        self.reason: str | None = None  # why requests are refused, once they are
+
+    def answered(self) -> None:
+        """A response came (whatever it was): the count starts again."""
+        with self._lock:
+            if self.reason is None:
+                self._in_a_row = 0
+
+    def timed_out(self) -> None:
+        with self._lock:
+            self._in_a_row += 1
+            if self.max_timeouts is not None and self._in_a_row >= self.max_timeouts:
+                self.reason = (
+                    f"the target stopped answering: {self._in_a_row} requests in a row timed "
+                    "out; no more requests are sent to it in this run"
+                )
+
+    def check(self) -> None:
+        """TargetStoppedAnswering when requests are refused."""
+        if self.reason is not None:
+            raise TargetStoppedAnswering(self.reason)

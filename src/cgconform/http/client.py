@@ -24,9 +24,9 @@ from requests.structures import CaseInsensitiveDict
 from requests.utils import requote_uri
 
 from cgconform import __version__
-from cgconform.http.budget import Budget, RateLimiter
+from cgconform.http.budget import Budget, CircuitBreaker, RateLimiter
 from cgconform.http.deadline import ACTIVE_DEADLINE, Deadline, DeadlineAdapter
-from cgconform.http.errors import NETWORK_ERRORS, USAGE_ERRORS, describe
+from cgconform.http.errors import NETWORK_ERRORS, USAGE_ERRORS, describe, is_timeout
 from cgconform.http.evidence import (
     Exchange,
     RawResponse,
@@ -35,6 +35,7 @@ from cgconform.http.evidence import (
     charset,
     curl_command,
     excerpt,
+    shown_headers,
 )
 from cgconform.http.journal import Journal
 from cgconform.http.redaction import Redactor
@@ -87,6 +88,7 @@ class HttpClient:
         journal: Journal | None = None,
         user_agent: str = f"cgconform/{__version__}",
         proxies: Mapping[str, str] | None = None,
+        breaker: CircuitBreaker | None = None,
     ) -> None:
         if timeout_s <= 0:
             raise ValueError(f"timeout_s must be > 0, not {timeout_s}")
@@ -100,6 +102,7 @@ class HttpClient:
             if path is not None and not os.path.exists(path):
                 raise ValueError(f"the {what} file {path} does not exist")
         self.budget = budget
+        self.breaker = breaker if breaker is not None else CircuitBreaker()
         self.rate_limiter = rate_limiter
         self.redactor = redactor
         self.timeout_s = timeout_s
@@ -146,6 +149,7 @@ class HttpClient:
             journal=self.journal,
             user_agent=self.user_agent,
             proxies=self._proxies,
+            breaker=self.breaker,
         )
 
     def __enter__(self) -> HttpClient:
@@ -225,6 +229,11 @@ class HttpClient:
         """Send one prepared request: budget, rate limit, deadline, capture, journal."""
         recorded, reproduce = self._record_request(prepared)
         try:
+            self.breaker.check()
+        except TargetUnreachable as exc:
+            message = f"{recorded.method} {recorded.url}: not sent: {exc.message}"
+            raise type(exc)(message) from None
+        try:
             self.budget.reserve()
         except BudgetExhausted as exc:
             raise BudgetExhausted(f"{exc.message}: {recorded.method} {recorded.url}") from None
@@ -251,9 +260,12 @@ class HttpClient:
             except Exception as exc:
                 if not deadline.fired and not isinstance(exc, NETWORK_ERRORS):
                     raise
-                self._unreachable(recorded, reproduce, self._cause(exc, deadline), exc)
+                cause = self._cause(exc, deadline)
+                self._unreachable(recorded, reproduce, cause, exc, deadline_fired=deadline.fired)
             try:
                 truncated = self._read_body(response, body)
+                if deadline.fired:  # the shut-down socket read as the end of the body
+                    raise TimeoutError("the deadline passed while the body was read")
             except Exception as exc:
                 response.close()
                 if not deadline.fired and not isinstance(exc, NETWORK_ERRORS):
@@ -262,11 +274,14 @@ class HttpClient:
                 cause += f" (status {response.status_code}, {len(body)} bytes of the body received)"
                 elapsed = time.monotonic() - started
                 partial = self._record_response(response, bytes(body), elapsed, True)
-                self._unreachable(recorded, reproduce, cause, exc, partial)
+                self._unreachable(
+                    recorded, reproduce, cause, exc, partial, deadline_fired=deadline.fired
+                )
         finally:
             deadline.cancel()
             ACTIVE_DEADLINE.reset(token)
         elapsed = time.monotonic() - started
+        self.breaker.answered()
 
         raw = RawResponse(
             status=response.status_code,
@@ -360,7 +375,7 @@ class HttpClient:
         encoding = charset(response.headers.get("Content-Type"))
         return RecordedResponse(
             status=response.status_code,
-            headers=self.redactor.headers(response.headers),
+            headers=shown_headers(self.redactor.headers(response.headers)),
             body_excerpt=excerpt(body, self.redactor, encoding=encoding, cut=truncated),
             elapsed_s=elapsed,
             truncated=truncated,
@@ -398,7 +413,11 @@ class HttpClient:
         cause: str,
         exc: BaseException,
         response: RecordedResponse | None = None,
+        *,
+        deadline_fired: bool = False,
     ) -> NoReturn:
+        if deadline_fired or is_timeout(exc):
+            self.breaker.timed_out()
         message = f"{recorded.method} {recorded.url}: {cause}"
         exchange = Exchange(recorded, response, reproduce, error=message)
         if self.journal is not None:

@@ -25,6 +25,12 @@ NETWORK_ERRORS = (
     http.client.HTTPException,
     OSError,
 )
+_TOO_MANY_HEADERS = re.compile(r"got more than (\d+) headers")
+_TIMEOUTS = (
+    requests.exceptions.Timeout,
+    urllib3.exceptions.TimeoutError,
+    TimeoutError,
+)
 _OBJECT_REPR = re.compile(r"<[^<>]* object at 0x[0-9a-fA-F]+>:?\s*|\s*\(_ssl\.c:\d+\)")
 
 
@@ -41,6 +47,14 @@ def _causes(exc: BaseException) -> Iterator[BaseException]:
         for inner in (e.__cause__, e.__context__, getattr(e, "reason", None), *e.args):
             if isinstance(inner, BaseException):
                 stack.append(inner)
+
+
+def is_timeout(exc: BaseException) -> bool:
+    """Whether a network error is a timeout (no connection or no data in time)."""
+    return any(
+        isinstance(e, _TIMEOUTS) and not isinstance(e, urllib3.exceptions.NewConnectionError)
+        for e in _causes(exc)
+    )
 
 
 def describe(exc: BaseException, timeout_s: float) -> str:
@@ -73,6 +87,11 @@ def describe(exc: BaseException, timeout_s: float) -> str:
         return "too many redirects"
     if find(requests.exceptions.ContentDecodingError, urllib3.exceptions.DecodeError):
         return "the response body could not be decoded (Content-Encoding)"
+    if find(http.client.LineTooLong) is not None:
+        return "the response has a line longer than http.client reads (65536 bytes)"
+    too_many = next((m for e in causes if (m := _TOO_MANY_HEADERS.match(str(e)))), None)
+    if too_many is not None:
+        return f"the response has more than {too_many[1]} header fields (refused unread)"
     if find(http.client.RemoteDisconnected) is not None:
         return "the server closed the connection without answering"
     if find(ConnectionResetError) is not None:

@@ -19,12 +19,33 @@ from typing import Any
 
 from requests.structures import CaseInsensitiveDict
 
+from cgconform.http.json_depth import MAX_JSON_DEPTH, load_json, too_deep
 from cgconform.http.redaction import Redactor
+
+__all__ = [  # what this module offers, with the JSON readers it shares
+    "MAX_JSON_DEPTH",
+    "Exchange",
+    "NotJson",
+    "RawResponse",
+    "RecordedRequest",
+    "RecordedResponse",
+    "TruncatedBody",
+    "charset",
+    "curl_command",
+    "excerpt",
+    "load_json",
+    "printable",
+    "shown_headers",
+    "too_deep",
+]
 
 EXCERPT_CHARS = 2000
 """Longest body excerpt in evidence, in characters (before the truncation mark)."""
 
 TRUNCATED_MARK = "…[truncated]"
+
+HEADER_VALUE_CHARS = 1000
+"""Longest header value in evidence, in characters (before the truncation mark)."""
 
 # How much of a body is looked at to make an excerpt: enough that redaction shrinking the
 # text (long secrets -> short placeholders) still leaves a full excerpt.
@@ -84,6 +105,39 @@ def excerpt(
     if len(shown) > limit:
         shown, cut = shown[:limit], True
     return shown + TRUNCATED_MARK if cut else shown
+
+
+def shown_headers(headers: Mapping[str, str], limit: int = HEADER_VALUE_CHARS) -> dict[str, str]:
+    """Headers as evidence may show them: printable, each value at most `limit` characters."""
+    return {
+        printable(name)[:limit]: printable(value)[:limit] + TRUNCATED_MARK
+        if len(value) > limit
+        else printable(value)
+        for name, value in headers.items()
+    }
+
+
+class NotJson(ValueError):
+    """The body is not JSON (or nested too deep to read); `detail` says why, briefly."""
+
+    def __init__(self, message: str, detail: str) -> None:
+        super().__init__(message)
+        self.detail = detail
+
+
+class TruncatedBody(ValueError):
+    """The body was cut at the client's size cap: what needs all of it cannot be judged.
+
+    A ValueError, so that code reading "JSON or not" treats it as not readable; checks that
+    judge the body catch it first and say the response was not judged, and why.
+    """
+
+    def __init__(self, exchange: Exchange) -> None:
+        self.reason = (
+            f"the response body is longer than the {len(exchange.body)} bytes read "
+            "(max_response_bytes); it was cut, so it was not judged"
+        )
+        super().__init__(f"{exchange.request.method} {exchange.request.url}: {self.reason}")
 
 
 @dataclass(frozen=True)
@@ -212,17 +266,21 @@ class Exchange:
         return self.body.decode(self.encoding, errors="replace")
 
     def json(self) -> Any:
-        """The body parsed as JSON; a clear ValueError when it is not JSON."""
+        """The body parsed as JSON; a clear ValueError when it is not JSON (nested more than
+        :data:`MAX_JSON_DEPTH` deep counts as not JSON), :class:`TruncatedBody` (a
+        ValueError too) when the body was cut at the size cap."""
         raw = self._raw()
+        if raw.truncated:
+            raise TruncatedBody(self)
         try:
-            return json.loads(raw.body)
+            return load_json(raw.body)
         except ValueError as exc:
             detail = exc.msg if isinstance(exc, json.JSONDecodeError) else str(exc)
-            cut = ", body truncated" if raw.truncated else ""
-            content_type = raw.headers.get("Content-Type", "none")
-            raise ValueError(
+            content_type = printable(raw.headers.get("Content-Type", "none"))[:100]
+            raise NotJson(
                 f"{self.request.method} {self.request.url}: the response body is not JSON "
-                f"(status {raw.status}, Content-Type {content_type}{cut}): {detail}"
+                f"(status {raw.status}, Content-Type {content_type}): {detail}",
+                detail,
             ) from None
 
 

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urljoin
 
+from cgconform.http.json_depth import MAX_JSON_DEPTH, load_json, too_deep
 from cgconform.model.outcomes import Inconclusive, Outcome
 from cgconform.model.target import is_url
 from cgconform.openapi.source_map import SourceMap
@@ -145,13 +146,16 @@ def _key_text(key: Any) -> str:
     return "null" if key is None else str(key)
 
 
+_TOO_DEEP = object()
+
+
 def parse_document(text: str, source: str) -> SpecDocument:
     odd_keys: list[str] = []
     duplicates: list[str] = []
     stripped = text.lstrip()
     if stripped.startswith(("{", "[")):
         try:
-            data = json.loads(text, object_pairs_hook=_pairs(duplicates))
+            data = load_json(text, object_pairs_hook=_pairs(duplicates))
         except json.JSONDecodeError as exc:
             return SpecDocument(
                 source,
@@ -159,13 +163,21 @@ def parse_document(text: str, source: str) -> SpecDocument:
                 None,
                 f"{source}: not valid JSON (line {exc.lineno}, column {exc.colno}): {exc.msg}",
             )
+        except ValueError as exc:  # nested too deep
+            return SpecDocument(source, text, None, f"{source}: not read: {exc}")
     else:
         try:
             # keys YAML reads as other than strings (`200:`, `true:`): a walk of the parsed
             # document costs a fifth of what a regular-expression scan of its text did
-            data = _normalise(_load_yaml(text, duplicates), "", odd_keys)
+            loaded = _load_yaml(text, duplicates)
         except ValueError as exc:
             return SpecDocument(source, text, None, f"{source}: not valid YAML{exc}")
+        except RecursionError:
+            loaded = _TOO_DEEP
+        if loaded is _TOO_DEEP or too_deep(loaded):
+            problem = f"nested more than {MAX_JSON_DEPTH} levels deep"
+            return SpecDocument(source, text, None, f"{source}: not read: {problem}")
+        data = _normalise(loaded, "", odd_keys)
     if not isinstance(data, dict):
         kind = type(data).__name__ if data is not None else "empty"
         return SpecDocument(

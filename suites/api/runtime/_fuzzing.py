@@ -13,6 +13,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any, cast
 
+from cgconform.http.budget import TargetStoppedAnswering
 from cgconform.http.evidence import Exchange
 from cgconform.model.outcomes import BudgetExhausted, Outcome
 from cgconform.openapi.schemathesis_bridge import as_schemathesis_response
@@ -39,8 +40,13 @@ class FuzzRun:
     # Writes the target does not allow, by operation: how many generated requests were not
     # sent (0: the operation was not fuzzed at all, so nothing was generated for it).
     refused_writes: Counter[str] = field(default_factory=Counter)
-    stopped: str | None = None  # why fuzzing stopped early (budget), if it did
+    stopped: str | None = None  # why fuzzing stopped early (budget, target), if it did
+    target_stopped: bool = False  # it stopped because the target stopped answering
     stateful_skipped: str | None = None  # why the stateful phase did not run, if it did not
+
+    def stop(self, why: BudgetExhausted | TargetStoppedAnswering) -> None:
+        self.stopped = why.message
+        self.target_stopped = isinstance(why, TargetStoppedAnswering)
 
     def of(self, mode: str) -> list[Sent]:
         return [s for s in self.sent if s.mode == mode]
@@ -190,8 +196,8 @@ def fuzz(api: ApiUnderTest, examples: int = DEFAULT_EXAMPLES) -> FuzzRun:
                     continue
                 try:
                     run.sent.append(Sent(mode.value, label, _send(api, case)))
-                except BudgetExhausted as exc:
-                    run.stopped = exc.message
+                except (BudgetExhausted, TargetStoppedAnswering) as exc:
+                    run.stop(exc)
                     return run
                 except Outcome:
                     continue  # a request the network refused: the others still count
@@ -226,8 +232,8 @@ def stateful(api: ApiUnderTest, run: FuzzRun, scenarios: int = 6) -> str | None:
                 reject()  # a write the target does not allow: this sequence is not sent
             try:
                 exchange = _send(api, case)
-            except BudgetExhausted as exc:
-                run.stopped = exc.message
+            except (BudgetExhausted, TargetStoppedAnswering) as exc:
+                run.stop(exc)
                 reject()
             run.sent.append(Sent("stateful", f"{method} {path}", exchange))
             return as_schemathesis_response(exchange)

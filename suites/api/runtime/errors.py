@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from cgconform.http.evidence import Exchange
+from cgconform.http.evidence import Exchange, NotJson
 from cgconform.model.outcomes import (
     BudgetExhausted,
     Inconclusive,
@@ -17,6 +17,7 @@ from cgconform.run.marks import requirement
 from cgconform.suites.api.runtime import _probes
 from cgconform.suites.api.runtime._api import ApiUnderTest, raise_findings
 from cgconform.suites.api.runtime._api import exchange_line as _line
+from cgconform.suites.api.runtime._contract import judge_bodies, raise_if_cut
 
 PROBLEM_MEMBERS = ("status", "title", "detail")
 
@@ -29,8 +30,8 @@ def _problem_defects(exchange: Exchange) -> list[str]:
         return []
     try:
         body: Any = exchange.json()
-    except ValueError:
-        return ["the body is not JSON"]
+    except NotJson as exc:
+        return [f"the body is not JSON ({exc.detail})"]  # a cut body: TruncatedBody propagates
     if not isinstance(body, dict):
         return ["the body is not a JSON object"]
     missing = [m for m in PROBLEM_MEMBERS if m not in body]
@@ -61,7 +62,10 @@ def trailing_slash_is_404_not_a_redirect(api: ApiUnderTest) -> None:
 def error_responses_are_problem_details(api: ApiUnderTest) -> None:
     errors = [e for e in _probes.everything(api) if 400 <= e.status < 600]
     _probes.require(errors, api, "request that gets an error response")
-    wrong = [(e, f"{_line(e)}: {'; '.join(d)}") for e in errors for d in [_problem_defects(e)] if d]
+    defective, cut = judge_bodies(errors, lambda e: e, _problem_defects)
+    wrong = [(e, f"{_line(e)}: {'; '.join(d)}") for e, d in defective]
+    if not wrong:
+        raise_if_cut(cut, len(errors), "error responses")
     raise_findings(
         wrong,
         f"{len(wrong)} of {len(errors)} error responses are not problem details "

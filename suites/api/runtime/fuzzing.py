@@ -9,10 +9,10 @@ from collections import Counter
 
 import pytest
 
-from cgconform.model.outcomes import Failure, NotTested, Passed, Warning
+from cgconform.model.outcomes import Failure, Inconclusive, NotTested, Passed, Warning
 from cgconform.run.marks import requirement
 from cgconform.suites.api.runtime._api import ApiUnderTest, exchange_line
-from cgconform.suites.api.runtime._contract import response_problems
+from cgconform.suites.api.runtime._contract import judge_bodies, raise_if_cut, response_problems
 from cgconform.suites.api.runtime._fuzzing import FuzzRun, Sent, fuzz, listed, stateful
 
 
@@ -24,7 +24,8 @@ def fuzzed(api: ApiUnderTest) -> FuzzRun:
     if run.stopped is None:
         run.stateful_skipped = stateful(api, run)
     else:
-        run.stateful_skipped = f"the budget was spent ({run.stopped})"
+        why = "the target stopped answering" if run.target_stopped else "the budget was spent"
+        run.stateful_skipped = f"{why} ({run.stopped})"
     return run
 
 
@@ -66,9 +67,8 @@ def _line(sent: Sent) -> str:
 
 def _nothing_sent(run: FuzzRun) -> None:
     if not run.sent:
-        raise NotTested(
-            "\n".join(["no request could be generated and sent", *_coverage_lines(run)])
-        )
+        kind = Inconclusive if run.target_stopped else NotTested
+        raise kind("\n".join(["no request could be generated and sent", *_coverage_lines(run)]))
 
 
 @requirement("ADR", "/core/http-response-code")
@@ -87,19 +87,16 @@ def generated_requests_cause_no_server_error(fuzzed: FuzzRun) -> None:
 def _raise_contract_violations(api: ApiUnderTest, fuzzed: FuzzRun, mode: str, what: str) -> None:
     """Fail with the answers of one mode that do not match the document (5xx excepted:
     /core/http-response-code judges those), or pass saying which answers were checked."""
-    wrong = []
-    for sent in fuzzed.of(mode):
-        if sent.exchange.status < 500:
-            problems = response_problems(api, sent.exchange)
-            if problems:
-                wrong.append((sent, problems[0]))
+    judged = [s for s in fuzzed.of(mode) if s.exchange.status < 500]
+    wrong, cut = judge_bodies(judged, lambda s: s.exchange, lambda e: response_problems(api, e))
     if wrong:
-        sent, problem = wrong[0]
+        sent, problems = wrong[0]
         raise Failure(
             f"{len(wrong)} answer(s) {what} do not match the document, e.g. {_line(sent)}: "
-            f"{problem} ({_coverage(fuzzed)})",
+            f"{problems[0]} ({_coverage(fuzzed)})",
             evidence=[s.exchange.to_evidence() for s, _ in wrong[:5]],
         )
+    raise_if_cut([s.exchange for s in cut], len(judged), f"answers {what}")
     raise Passed(f"answers match the document: {_exercised(fuzzed.of(mode))}")
 
 

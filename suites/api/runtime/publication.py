@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from cgconform.http.evidence import TruncatedBody
 from cgconform.model.outcomes import Failure, Passed, Warning
 from cgconform.openapi.validation import validate_openapi
 from cgconform.run.context import RunContext
@@ -25,6 +26,8 @@ def openapi_json_is_public_and_cors_open(api: ApiUnderTest) -> None:
     else:
         try:
             exchange.json()
+        except TruncatedBody as exc:
+            problems.append(f"{line}: {exc.reason}")
         except ValueError:
             problems.append(f"{line}: the body is not JSON (at least JSON MUST be offered)")
         origin = exchange.headers.get("Access-Control-Allow-Origin")
@@ -70,11 +73,11 @@ def _first_difference(a: Any, b: Any, path: str = "") -> str:
 def responses_match_the_document(api: ApiUnderTest) -> None:
     """The successful answers to the reads (every readable operation) match what the document
     declares for them (status code declared, media type, body valid)."""
-    from cgconform.suites.api.runtime._contract import response_problems
+    from cgconform.suites.api.runtime._contract import judge_bodies, raise_if_cut, response_problems
 
     checked = _probes.successful_reads(api)
     _probes.require(checked, api, "read with a successful answer")
-    wrong = [(e, problems) for e in checked for problems in [response_problems(api, e)] if problems]
+    wrong, cut = judge_bodies(checked, lambda e: e, lambda e: response_problems(api, e))
     if wrong:
         exchange, problems = wrong[0]
         raise Failure(
@@ -85,4 +88,5 @@ def responses_match_the_document(api: ApiUnderTest) -> None:
             + "".join(f"\n- {e.request.method} {e.request.url}: {ps[0]}" for e, ps in wrong[1:10]),
             evidence=[e.to_evidence() for e, _ in wrong[:5]],
         )
+    raise_if_cut(cut, len(checked), "successful answers to reads")
     raise Passed(f"every successful read matches the document: {_probes.coverage(checked, api)}")

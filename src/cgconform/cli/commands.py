@@ -33,6 +33,7 @@ def _target_from_args(args: argparse.Namespace) -> Target:
             max_requests=args.max_requests,
             rate_limit=args.rate_limit,
             timeout_s=args.timeout,
+            deadline_s=getattr(args, "deadline", None),
             allow_writes=tuple(args.allow_writes),
             headers=tuple(args.header),
         )
@@ -52,17 +53,25 @@ def _profiles(ids: list[str], versions: dict[str, str] | None = None) -> list[Pr
         raise CommandError(str(exc)) from None
 
 
+def _check_report_dir(report_dir: Path) -> None:
+    """Before anything is sent: the reports can be written where they are asked for."""
+    from cgconform.report.files import OutputError, check_output_dir
+
+    try:
+        check_output_dir(report_dir)
+    except OutputError as exc:
+        raise CommandError(str(exc)) from None
+
+
 def _write_reports(
     report: dict[str, Any], report_dir: Path, formats: list[str], lang: str = "en"
 ) -> list[Path]:
-    """Every format is rendered from report.json; the badge goes next to it."""
+    """Every format is rendered from report.json; the badge goes next to it. All are rendered
+    before the first is written, and each file is written atomically (report.files)."""
     from cgconform.report.badge import render_badge
     from cgconform.report.junit import render_junit
 
-    try:
-        report_dir.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise CommandError(f"cannot create report folder {report_dir}: {exc.strerror}") from None
+    _check_report_dir(report_dir)
     renderers: dict[str, tuple[str, Any]] = {
         "json": ("report.json", lambda: json.dumps(report, indent=2, ensure_ascii=False) + "\n"),
         "junit": ("junit.xml", lambda: render_junit(report)),
@@ -70,17 +79,12 @@ def _write_reports(
         "earl": ("report.earl.jsonld", lambda: _json(_earl(report))),
         "html": (f"report.{lang}.html", lambda: _html(report, lang)),
     }
-    written = []
-    for name in formats:
-        filename, render = renderers[name]
-        path = report_dir / filename
-        path.write_text(render(), encoding="utf-8")
-        written.append(path)
+    rendered = [(report_dir / renderers[name][0], renderers[name][1]()) for name in formats]
     if "json" in formats:
-        badge = report_dir / "badge.svg"
-        badge.write_text(render_badge(report, lang=lang), encoding="utf-8")
-        written.append(badge)
-    return written
+        rendered.append((report_dir / "badge.svg", render_badge(report, lang=lang)))
+    for path, text in rendered:
+        _write_file(path, text)
+    return [path for path, _ in rendered]
 
 
 def _json(data: Any) -> str:
@@ -125,6 +129,7 @@ def execute_and_report(
     request = RunRequest(
         profiles=profiles, target=target, command=command, seed=seed, strict=strict
     )
+    _check_report_dir(report_dir)
     try:
         with ProgressDisplay(enabled=not quiet) as progress:
             report = execute(request, progress=progress.update)
@@ -140,7 +145,25 @@ def execute_and_report(
         report["run"].setdefault("options", {})["waivers"] = str(waivers)
     written = _write_reports(report, report_dir, formats, lang)
     print_summary(report, written, lang=lang)
-    return exit_code(RunVerdict(report["verdict"]))
+    code = exit_code(RunVerdict(report["verdict"]))
+    stopped = _stopped(report["run"])
+    if stopped is not None:
+        print(f"cgconform: {stopped}; partial report written to {report_dir}", file=sys.stderr)
+    if "interrupted" in report["run"]:  # a run a signal cut short decides nothing as a whole
+        return exit_code(RunVerdict.INCONCLUSIVE)
+    return code
+
+
+def _stopped(run: dict[str, Any]) -> str | None:
+    """Why the run stopped before every check ran (a signal, its deadline), or None."""
+    if "interrupted" in run:
+        return f"interrupted by {run['interrupted']['signal']}"
+    deadline = run.get("deadline", {})
+    if "passed_at" in deadline:
+        from cgconform.run.stop import format_seconds
+
+        return f"the run deadline of {format_seconds(deadline['seconds'])} s passed"
+    return None
 
 
 def _load_waivers(path: Path) -> Any:
@@ -185,6 +208,7 @@ def demo(args: argparse.Namespace) -> int:
         reference = demo_ecosystem()
     except ExtensionError as exc:
         raise CommandError(str(exc)) from None
+    _check_report_dir(Path(args.report_dir))
     with reference.ecosystem() as target:
         return execute_and_report(
             profiles=_profiles(list(reference.PROFILES)),
@@ -320,7 +344,7 @@ def _sign(args: argparse.Namespace) -> int:
     except (CredentialError, SignatureError) as exc:
         raise CommandError(str(exc)) from None
     out = Path(args.out or args.report + ".jws")
-    out.write_text(jws + "\n", encoding="utf-8")
+    _write_file(out, jws + "\n")
     print(out)
     return 0
 
@@ -351,6 +375,13 @@ def lint(args: argparse.Namespace, command: str) -> int:
 
         if not is_url(spec) and not Path(spec).is_file():
             raise CommandError(f"OpenAPI document not found: {spec}")
+    if args.output:
+        from cgconform.report.files import OutputError, check_output_file
+
+        try:
+            check_output_file(Path(args.output))
+        except OutputError as exc:
+            raise CommandError(str(exc)) from None
     try:
         reports = lint_paths(
             args.specs,
@@ -375,10 +406,17 @@ def lint(args: argparse.Namespace, command: str) -> int:
     else:
         text = render_lint_text(reports, lang=args.lang)
     if args.output:
-        try:
-            Path(args.output).write_text(text, encoding="utf-8")
-        except OSError as exc:
-            raise CommandError(f"cannot write {args.output}: {exc.strerror}") from None
+        _write_file(Path(args.output), text)
     else:
         sys.stdout.write(text)
     return exit_code(run_verdict(RunVerdict(r["verdict"]) for r in reports))
+
+
+def _write_file(path: Path, text: str) -> None:
+    """One output file, written atomically; a failure is a one-line usage error."""
+    from cgconform.report.files import write_text
+
+    try:
+        write_text(path, text)
+    except OSError as exc:
+        raise CommandError(f"cannot write {path}: {exc.strerror or exc}") from None

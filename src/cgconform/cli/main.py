@@ -111,6 +111,13 @@ def build_parser(extensions: Mapping[str, Command] | None = None) -> argparse.Ar
     run.add_argument("--strict", action="store_true", help="needs_review blocks (certification)")
     run.add_argument("--adr-version", metavar="2.1|2.2", help="ADR version to apply (default 2.2)")
     run.add_argument("--quiet", action="store_true", help="no progress display")
+    run.add_argument(
+        "--deadline",
+        type=_positive_float,
+        metavar="SECONDS",
+        help="wall-clock limit for the whole run: then no new request is sent and what is left "
+        "is not_tested (default: none; [budget] deadline in target.toml)",
+    )
 
     lint = sub.add_parser("lint", help="ADR checks on OpenAPI documents (fast, no target)")
     lint.add_argument("specs", nargs="+", metavar="SPEC_OR_URL")

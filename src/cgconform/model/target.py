@@ -29,6 +29,7 @@ resolved when a run starts and never written anywhere. Example::
     rate_limit = 10                       # requests per second
     timeout = 10                          # seconds per request
     max_response_bytes = 5000000
+    deadline = 600                        # seconds for the whole run (default: none)
 
     [statement]                           # what the target states it supports
     public_api = true
@@ -102,6 +103,8 @@ class BudgetConfig:
     rate_limit: float | None = 10.0
     timeout_s: float = 10.0
     max_response_bytes: int = 5_000_000
+    # Wall-clock seconds for the whole run: then no new request is sent (None: no deadline).
+    deadline_s: float | None = None
 
 
 @dataclass(frozen=True)
@@ -183,6 +186,7 @@ class Target:
         max_requests: int | None = None,
         rate_limit: float | None = None,
         timeout_s: float | None = None,
+        deadline_s: float | None = None,
         allow_writes: tuple[str, ...] = (),
         headers: tuple[str, ...] = (),
     ) -> Target:
@@ -195,6 +199,8 @@ class Target:
             budget = replace(budget, rate_limit=rate_limit or None)
         if timeout_s is not None:
             budget = replace(budget, timeout_s=timeout_s)
+        if deadline_s is not None:
+            budget = replace(budget, deadline_s=_deadline(deadline_s, "--deadline"))
         target = replace(self, budget=budget)
         if allow_writes:
             target = replace(
@@ -313,6 +319,12 @@ def _number(value: Any, where: str, *, integer: bool = False) -> float:
     return float(value)
 
 
+def _deadline(seconds: float, where: str) -> float:
+    if seconds <= 0:
+        raise ConfigError(f"{where}: must be more than 0 seconds")
+    return float(seconds)
+
+
 def _path(value: Any, where: str, base_dir: Path) -> Path:
     if not isinstance(value, str) or not value:
         raise ConfigError(f"{where}: must be a file path")
@@ -374,7 +386,7 @@ def parse_target(data: Mapping[str, Any], *, source: Path | None = None) -> Targ
     budget = _table(data, "budget", where)
     _unknown(
         budget,
-        {"max_requests", "rate_limit", "timeout", "max_response_bytes"},
+        {"max_requests", "rate_limit", "timeout", "max_response_bytes", "deadline"},
         f"{where}: [budget]",
     )
     defaults = BudgetConfig()
@@ -395,6 +407,11 @@ def parse_target(data: Mapping[str, Any], *, source: Path | None = None) -> Targ
                 integer=True,
             )
         ),
+        deadline_s=_deadline(
+            _number(budget["deadline"], f"{where}: budget.deadline"), f"{where}: budget.deadline"
+        )
+        if "deadline" in budget
+        else defaults.deadline_s,
     )
     if budget_config.timeout_s <= 0:
         raise ConfigError(f"{where}: budget.timeout: must be more than 0 seconds")

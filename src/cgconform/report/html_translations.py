@@ -21,6 +21,14 @@ TEXTS: dict[str, dict[str, str]] = {
         ),
         "requirements_total": "requirements",
         "strict": "Strict mode (certification): results that need review block conformance.",
+        "interrupted": (
+            "This run was interrupted ({signal}) at {at}: a partial report, the requirements "
+            "not yet checked are not tested."
+        ),
+        "deadline_passed": (
+            "The run deadline of {seconds} s passed at {at}: a partial report, the requirements "
+            "not yet checked are not tested."
+        ),
         "run": "Run",
         "target": "Target",
         "base_url": "Base URL",
@@ -95,6 +103,14 @@ TEXTS: dict[str, dict[str, str]] = {
         "strict": (
             "Strikte modus (certificering): resultaten die beoordeling nodig hebben "
             "blokkeren conformiteit."
+        ),
+        "interrupted": (
+            "Deze run is onderbroken ({signal}) op {at}: een gedeeltelijk rapport, de eisen "
+            "die nog niet gecontroleerd waren, zijn niet getest."
+        ),
+        "deadline_passed": (
+            "De tijdslimiet van de run ({seconds} s) verstreek op {at}: een gedeeltelijk "
+            "rapport, de eisen die nog niet gecontroleerd waren, zijn niet getest."
         ),
         "run": "Run",
         "target": "Getest systeem",

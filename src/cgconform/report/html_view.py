@@ -135,6 +135,7 @@ def page_context(report: Mapping[str, Any], lang: str) -> dict[str, Any]:
             waived=sum(1 for r in results if isinstance(r.get("waiver"), Mapping)),
             strict=run.get("strict") is True,
             lang=lang,
+            stopped=_stopped(run, lang),
         ),
         "totals": [
             Count(_badge(key, lang), totals[key], 0.0) for key in VERDICTS if totals.get(key)
@@ -160,9 +161,31 @@ def _statement(statement: Any) -> Text | None:
     return shorten(text, LIMIT_TEXT, multiline=True)
 
 
-def _notes(*, pending: int, waived: int, strict: bool, lang: str) -> list[str]:
+def _stopped(run: Mapping[str, Any], lang: str) -> str | None:
+    """A signal or the deadline stopped the run (report.json `run.interrupted`,
+    `run.deadline.passed_at`): a partial report."""
     texts = TEXTS[lang]
-    notes: list[str] = []
+    interrupted = as_mapping(run.get("interrupted"))
+    if interrupted:
+        return texts["interrupted"].format(
+            signal=shorten(interrupted.get("signal"), LIMIT_SHORT).value,
+            at=format_date(interrupted.get("at")),
+        )
+    deadline = as_mapping(run.get("deadline"))
+    if deadline.get("passed_at") is not None:
+        seconds = deadline.get("seconds")
+        return texts["deadline_passed"].format(
+            seconds=f"{seconds:g}" if isinstance(seconds, int | float) else "?",
+            at=format_date(deadline.get("passed_at")),
+        )
+    return None
+
+
+def _notes(
+    *, pending: int, waived: int, strict: bool, lang: str, stopped: str | None = None
+) -> list[str]:
+    texts = TEXTS[lang]
+    notes: list[str] = [stopped] if stopped else []
     if pending:
         notes.append(plural(lang, "pending_review", pending) + ".")
     if waived:

@@ -63,9 +63,14 @@ class RunInfo:
     options: Mapping[str, Any] = field(default_factory=dict)
     run_id: str = field(default_factory=lambda: str(uuid.uuid4()))
     suite_error: str | None = None
+    # A signal or the deadline stopped the run (report.json `run.interrupted`, `run.deadline`).
+    interrupted: Mapping[str, Any] | None = None
+    deadline: Mapping[str, Any] | None = None
+    # Why no check ran at all, when the run stopped before its checks were collected.
+    unreached: str | None = None
 
 
-def _rfc3339(moment: datetime) -> str:
+def rfc3339(moment: datetime) -> str:
     return moment.astimezone(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
 
 
@@ -75,6 +80,7 @@ def _result(
     outcomes: Sequence[CheckOutcome],
     statement: Mapping[str, Any],
     suite_error: str | None,
+    unreached: str | None = None,
 ) -> dict[str, Any]:
     req = item.requirement
     checks: list[dict[str, Any]] = []
@@ -93,7 +99,7 @@ def _result(
         else:
             verdict = Verdict.NOT_TESTED
             message = ""
-            reason = item.not_tested_reason or "no check for this requirement ran"
+            reason = unreached or item.not_tested_reason or "no check for this requirement ran"
     else:
         graded = [(o, for_level(o.verdict, item.level)) for o in outcomes]
         verdict = worst(v for _, v in graded)
@@ -154,6 +160,7 @@ def build_report(
                 by_requirement.get(item.requirement.key, []),
                 statement,
                 run.suite_error,
+                run.unreached,
             )
             for item in profile.requirements
         ]
@@ -184,13 +191,15 @@ def build_report(
         "tool": {"name": "cgconform", "version": __version__},
         "run": {
             "id": run.run_id,
-            "started_at": _rfc3339(run.started_at),
-            "finished_at": _rfc3339(run.finished_at),
+            "started_at": rfc3339(run.started_at),
+            "finished_at": rfc3339(run.finished_at),
             "seed": run.seed,
             "command": run.command,
             "budget": dict(run.budget),
             "strict": run.strict,
             **({"options": dict(run.options)} if run.options else {}),
+            **({"interrupted": dict(run.interrupted)} if run.interrupted else {}),
+            **({"deadline": dict(run.deadline)} if run.deadline else {}),
         },
         "target": dict(target),
         "verdict": run_verdict(profile_verdicts).value,

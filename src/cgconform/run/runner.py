@@ -18,9 +18,17 @@ from cgconform.model.catalogue import Profile
 from cgconform.model.locations import suites_dir
 from cgconform.model.target import ConfigError, Target, is_url
 from cgconform.model.verdicts import Verdict
-from cgconform.run.assemble import CheckOutcome, RunInfo, add_positions, build_report, redact_report
+from cgconform.run.assemble import (
+    CheckOutcome,
+    RunInfo,
+    add_positions,
+    build_report,
+    redact_report,
+    rfc3339,
+)
 from cgconform.run.context import RunContext, build_context
 from cgconform.run.plugin import CONTEXT_KEY, OUTCOME_PROPERTY, REQUIREMENTS_KEY
+from cgconform.run.stop import DeadlineBudget, RunStop
 
 # pytest's exit codes that mean the suite itself broke (not the target).
 _PYTEST_BROKEN = {
@@ -60,8 +68,15 @@ def check_target_fits(profiles: Sequence[Profile], target: Target) -> None:
 class _Collector:
     """Receives every test report of the in-process pytest session."""
 
-    def __init__(self, context: RunContext, progress: Callable[[int, int], None] | None) -> None:
+    def __init__(
+        self,
+        context: RunContext,
+        progress: Callable[[int, int], None] | None,
+        stop: RunStop,
+    ) -> None:
         self.context = context
+        self.stop = stop
+        self.collected = False
         self.outcomes: dict[str, CheckOutcome] = {}
         self.collection_errors: list[str] = []
         self.progress = progress
@@ -78,8 +93,24 @@ class _Collector:
                 name=_check_name(item.nodeid), requirements=list(item.stash[REQUIREMENTS_KEY])
             )
         self.total = len(session.items)
+        self.collected = True
         if self.progress:
             self.progress(0, self.total)
+
+    @pytest.hookimpl(tryfirst=True)
+    def pytest_runtest_protocol(self, item: pytest.Item) -> bool | None:
+        """Once the deadline has passed, no further check starts."""
+        if self.stop.deadline_passed():
+            item.session.shouldstop = self.stop.deadline_reason
+            return True
+        return None
+
+    def mark_unfinished(self, reason: str) -> None:
+        """Every check that reported no verdict (it did not run, or was cut off) is
+        `not_tested` with `reason`."""
+        for outcome in self.outcomes.values():
+            if outcome.found is None:
+                outcome.add(Verdict.NOT_TESTED, reason, [])
 
     def pytest_collectreport(self, report: pytest.CollectReport) -> None:
         if report.failed:
@@ -155,22 +186,29 @@ def execute(
 ) -> dict[str, Any]:
     """Run the profiles' checks and return report.json as a dict."""
     check_target_fits(request.profiles, request.target)
+    started = datetime.now(UTC)
+    stop = RunStop(request.target.budget.deadline_s)
     context = build_context(
         request.target, request.profiles, seed=request.seed, strict=request.strict
     )
-    collector = _Collector(context, progress)
-    started = datetime.now(UTC)
+    if stop.deadline_s is not None:  # before the HTTP layer is set up (on first use)
+        context.budget = DeadlineBudget(context.budget.max_requests, stop)
+    collector = _Collector(context, progress, stop)
     output = io.StringIO()
-    with _isolated_plugins(), redirect_stdout(output), redirect_stderr(output):
-        code = pytest.main(_pytest_args(request.profiles), plugins=[collector])
+    args = _pytest_args(request.profiles)
+    with _isolated_plugins(), redirect_stdout(output), redirect_stderr(output), stop.signals():
+        code = pytest.main(args, plugins=[collector])
     finished = datetime.now(UTC)
     if context.config_error is not None:
         raise ConfigError(context.config_error)
 
     suite_error = None
+    stopped = stop.reason
+    if stopped is not None:
+        collector.mark_unfinished(stopped)
     if collector.collection_errors:
         suite_error = "suite error: " + "; ".join(collector.collection_errors)
-    elif code in _PYTEST_BROKEN:
+    elif code in _PYTEST_BROKEN and not (stopped and code == pytest.ExitCode.INTERRUPTED):
         suite_error = f"suite error: {_PYTEST_BROKEN[pytest.ExitCode(code)]}"
         tail = context.redactor.text(output.getvalue().strip())[-2000:]
         if tail:
@@ -190,6 +228,9 @@ def execute(
         strict=request.strict,
         options=request.options,
         suite_error=suite_error,
+        interrupted=_interrupted(stop),
+        deadline=_deadline(stop),
+        unreached=stopped if not collector.collected else None,
     )
     report = build_report(
         profiles=request.profiles,
@@ -207,3 +248,18 @@ def execute(
     if spec is not None and spec.ok:
         add_positions(report, spec)
     return redact_report(report, context.redactor)
+
+
+def _interrupted(stop: RunStop) -> dict[str, Any] | None:
+    """report.json's `run.interrupted`: which signal stopped the run, and when."""
+    if stop.signal is None or stop.signalled_at is None:
+        return None
+    return {"signal": stop.signal, "at": rfc3339(stop.signalled_at)}
+
+
+def _deadline(stop: RunStop) -> dict[str, Any] | None:
+    """report.json's `run.deadline`: the run's deadline and, if it passed, when."""
+    if stop.deadline_s is None:
+        return None
+    passed = stop.deadline_passed_at
+    return {"seconds": stop.deadline_s, **({"passed_at": rfc3339(passed)} if passed else {})}

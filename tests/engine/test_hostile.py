@@ -16,7 +16,7 @@ import sys
 import threading
 import time
 import xml.etree.ElementTree as ET
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -270,3 +270,25 @@ def test_hostile_bodies_and_headers_render_safely(
     json.dumps(render_sarif([report]))
     html = render_html(report)
     assert "<script>alert" not in html and "<script>x" not in html
+
+
+def test_an_oversized_or_too_deep_document_is_one_clear_error(
+    cli: Callable[..., CliResult], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A document past the size limit is refused before it is read (a 300 MB one would be, at
+    64 MB; the limit is lowered here to keep the test small), and one nested far too deep is
+    an error message, not a suite error: both end as a report, never a traceback."""
+    from cgconform.openapi import document
+
+    big = tmp_path / "big.json"
+    big.write_text('{"openapi": "3.0.3", "x": "' + "a" * 4096 + '"}')
+    monkeypatch.setattr(document, "MAX_DOCUMENT_BYTES", 1024)
+    result = cli("lint", "--format", "json", str(big))
+    assert result.code in (1, 3), result.stdout
+    assert "larger than the 0 MB an OpenAPI document is read up to" in result.stdout
+    monkeypatch.undo()
+    deep = tmp_path / "deep.json"
+    deep.write_text('{"openapi": "3.0.3", "paths": ' + '{"a": ' * 5000 + "{}" + "}" * 5001)
+    result = cli("lint", "--format", "json", str(deep))
+    assert "suite error" not in result.stdout and "Traceback" not in result.stdout
+    assert "nested more than" in result.stdout

@@ -10,10 +10,14 @@ import argparse
 import json
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from cgconform.model.catalogue import CatalogueError, Profile, load_profiles, select_profiles
+from cgconform.model.shards import Shard
 from cgconform.model.target import ConfigError, Target, load_target
+
+if TYPE_CHECKING:
+    from cgconform.http.cassette import Cassette
 
 
 class CommandError(Exception):
@@ -121,14 +125,19 @@ def execute_and_report(
     strict: bool = False,
     quiet: bool = False,
     waivers: Path | None = None,
+    shard: Shard | None = None,
+    record: Path | None = None,
+    replay: Cassette | None = None,
 ) -> int:
     from cgconform.model.verdicts import RunVerdict, exit_code
     from cgconform.report.console import ProgressDisplay, print_summary
     from cgconform.run.runner import RunRequest, execute
 
     request = RunRequest(
-        profiles=profiles, target=target, command=command, seed=seed, strict=strict
+        profiles=profiles, target=target, command=command, seed=seed, strict=strict, shard=shard
     )
+    request.record, request.replay = record, replay
+    request.options.update(_cassette_options(record, replay))
     _check_report_dir(report_dir)
     try:
         with ProgressDisplay(enabled=not quiet) as progress:
@@ -181,6 +190,8 @@ def run(args: argparse.Namespace, command: str) -> int:
     waivers = Path(args.waivers) if args.waivers else None
     if waivers is not None:
         _load_waivers(waivers)  # a broken waivers file is a usage error before anything runs
+    if args.shard is not None:
+        _check_shard(profiles, args)
     import secrets
 
     return execute_and_report(
@@ -195,7 +206,70 @@ def run(args: argparse.Namespace, command: str) -> int:
         strict=args.strict,
         quiet=args.quiet,
         waivers=waivers,
+        shard=args.shard,
+        record=Path(args.record) if args.record else None,
     )
+
+
+def _cassette_options(record: Path | None, replay: Cassette | None) -> dict[str, Any]:
+    """report.json's `run.options` for a recorded run and for a replay (which cassette)."""
+    options: dict[str, Any] = {}
+    if record is not None:
+        options["record"] = str(record)
+    if replay is not None:
+        options["replay"] = {
+            "cassette": str(replay.path),
+            "recorded_with": replay.recorded_with,
+            "recorded_at": replay.recorded_at,
+        }
+    return options
+
+
+def replay(args: argparse.Namespace, command: str) -> int:
+    """`cgconform replay CASSETTE --profile P`: the checks of this suite version judge the
+    recorded answers; nothing is sent to the target."""
+    from cgconform.run.recording import (
+        check_replayable,
+        load_cassette,
+        recorded_seed,
+        replay_target,
+    )
+
+    profiles = _profiles(args.profile, _versions(args))
+    waivers = Path(args.waivers) if args.waivers else None
+    try:
+        check_replayable(profiles)
+        if waivers is not None:
+            _load_waivers(waivers)
+        cassette = load_cassette(Path(args.cassette))
+        target = load_target(args.target) if args.target else replay_target(cassette)
+        if args.spec:
+            target = target.with_overrides(spec=args.spec)
+    except ConfigError as exc:
+        raise CommandError(str(exc)) from None
+    return execute_and_report(
+        profiles=profiles,
+        target=target,
+        command=command,
+        report_dir=Path(args.report_dir),
+        formats=args.format,
+        lang=args.lang,
+        seed=args.seed if args.seed is not None else recorded_seed(cassette),
+        strict=args.strict,
+        quiet=args.quiet,
+        waivers=waivers,
+        replay=cassette,
+    )
+
+
+def _check_shard(profiles: list[Profile], args: argparse.Namespace) -> None:
+    """`--shard` before anything runs: profiles that may be split, and one seed for all
+    shards (so that they generate the same data one run would)."""
+    from cgconform.run.runner import check_shardable
+
+    check_shardable(profiles, args.shard)
+    if args.seed is None:
+        raise CommandError(f"--shard {args.shard} needs --seed N, the same for every shard")
 
 
 def demo(args: argparse.Namespace) -> int:
@@ -307,11 +381,29 @@ def report(args: argparse.Namespace) -> int:
         return _sign(args)
     if args.report_command == "verify":
         return _verify(args)
+    if args.report_command == "merge":
+        return _merge(args)
     data = _read_report(args.report)
     written = _write_reports(data, Path(args.out), args.format, args.lang)
     for path in written:
         print(path)
     return 0
+
+
+def _merge(args: argparse.Namespace) -> int:
+    """`cgconform report merge`: the shards' reports as the report of one run; the exit code
+    is the merged run's."""
+    from cgconform.model.verdicts import RunVerdict, exit_code
+    from cgconform.report.console import print_summary
+    from cgconform.run.shards import merge_reports
+
+    out = Path(args.out)
+    _check_report_dir(out)
+    shards = [(path, _read_report(path)) for path in args.reports]
+    merged = merge_reports(shards, "cgconform report merge " + " ".join(args.reports))
+    print_summary(merged, _write_reports(merged, out, args.format, args.lang), lang=args.lang)
+    interrupted = "interrupted" in merged["run"]  # as for `run`: a cut-short run decides nothing
+    return exit_code(RunVerdict.INCONCLUSIVE if interrupted else RunVerdict(merged["verdict"]))
 
 
 def _read_bytes(path: str, what: str) -> bytes:

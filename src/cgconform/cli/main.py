@@ -64,6 +64,15 @@ def _positive_float(value: str) -> float:
     return number
 
 
+def _shard(value: str) -> Any:
+    from cgconform.model.shards import Shard
+
+    try:
+        return Shard.parse(value)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
 def _add_target_args(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--target", metavar="TOML", help="target configuration file")
     parser.add_argument("--url", help="base URL of the system under test")
@@ -88,7 +97,7 @@ def _add_target_args(parser: argparse.ArgumentParser) -> None:
     )
 
 
-BUILTIN = ("run", "lint", "profiles", "doctor", "demo", "report")
+BUILTIN = ("run", "lint", "profiles", "doctor", "demo", "report", "replay")
 
 
 def build_parser(extensions: Mapping[str, Command] | None = None) -> argparse.ArgumentParser:
@@ -118,6 +127,20 @@ def build_parser(extensions: Mapping[str, Command] | None = None) -> argparse.Ar
         help="wall-clock limit for the whole run: then no new request is sent and what is left "
         "is not_tested (default: none; [budget] deadline in target.toml)",
     )
+    run.add_argument(
+        "--shard",
+        type=_shard,
+        metavar="i/n",
+        help="run only shard i of n (a stable part of the requirements; needs --seed); "
+        "join the shards' reports with `cgconform report merge`",
+    )
+
+    run.add_argument(
+        "--record",
+        metavar="CASSETTE.yaml",
+        help="also write every exchange (redacted) to this cassette, for `cgconform replay`",
+    )
+    _add_replay_parser(sub)
 
     lint = sub.add_parser("lint", help="ADR checks on OpenAPI documents (fast, no target)")
     lint.add_argument("specs", nargs="+", metavar="SPEC_OR_URL")
@@ -164,6 +187,11 @@ def build_parser(extensions: Mapping[str, Command] | None = None) -> argparse.Ar
     render.add_argument("--format", type=_formats, default=["junit"], metavar="F,F")
     render.add_argument("--lang", choices=("nl", "en"), default="en")
     render.add_argument("--out", default=".", metavar="DIR")
+    merge = report_sub.add_parser("merge", help="join shard reports (run --shard) into one")
+    merge.add_argument("reports", nargs="+", metavar="REPORT")
+    merge.add_argument("--out", required=True, metavar="DIR")
+    merge.add_argument("--format", type=_formats, default=["json", "junit"], metavar="F,F")
+    merge.add_argument("--lang", choices=("nl", "en"), default="en")
     sign = report_sub.add_parser("sign", help="a detached JWS over report.json's exact bytes")
     sign.add_argument("report")
     sign.add_argument("--key", required=True, metavar="KEY.pem")
@@ -175,6 +203,26 @@ def build_parser(extensions: Mapping[str, Command] | None = None) -> argparse.Ar
     verify.add_argument("--cert", required=True, metavar="CERT.pem")
     verify.add_argument("--sig", metavar="FILE", help="default: REPORT.jws")
     return parser
+
+
+def _add_replay_parser(sub: Any) -> None:
+    replay = sub.add_parser(
+        "replay", help="re-run profiles' checks against a recorded run (--record), offline"
+    )
+    replay.add_argument("cassette", metavar="CASSETTE.yaml")
+    replay.add_argument("--profile", action="append", required=True, metavar="P")
+    replay.add_argument(
+        "--target", metavar="TOML", help="target configuration (default: the recorded one)"
+    )
+    replay.add_argument("--spec", metavar="PATH|URL", help="OpenAPI document of the target")
+    replay.add_argument("--report-dir", default="reports", metavar="DIR")
+    replay.add_argument("--format", type=_formats, default=list(DEFAULT_FORMATS), metavar="F,F")
+    replay.add_argument("--waivers", metavar="FILE", help="waivers.yaml: accepted failures")
+    replay.add_argument("--lang", choices=("nl", "en"), default="en")
+    replay.add_argument("--seed", type=_positive_int, help="default: the recorded run's seed")
+    replay.add_argument("--strict", action="store_true", help="needs_review blocks")
+    replay.add_argument("--adr-version", metavar="2.1|2.2", help="ADR version (default 2.2)")
+    replay.add_argument("--quiet", action="store_true", help="no progress display")
 
 
 def _needs_extensions(argv: Sequence[str]) -> bool:
@@ -225,6 +273,7 @@ def _dispatch(
         "doctor": lambda: commands.doctor(args),
         "demo": lambda: commands.demo(args),
         "report": lambda: commands.report(args),
+        "replay": lambda: commands.replay(args, argv_text),
     }
     handlers.update({name: (lambda c=command: c.run(args)) for name, command in extensions.items()})
     if args.command == "report" and args.report_command is None:

@@ -25,6 +25,7 @@ from requests.utils import requote_uri
 
 from cgconform import __version__
 from cgconform.http.budget import Budget, CircuitBreaker, RateLimiter
+from cgconform.http.cassette import CassetteWriter, Player, body_field, body_from_field
 from cgconform.http.deadline import ACTIVE_DEADLINE, Deadline, DeadlineAdapter
 from cgconform.http.errors import NETWORK_ERRORS, USAGE_ERRORS, describe, is_timeout
 from cgconform.http.evidence import (
@@ -39,7 +40,7 @@ from cgconform.http.evidence import (
 )
 from cgconform.http.journal import Journal
 from cgconform.http.redaction import Redactor
-from cgconform.model.outcomes import BudgetExhausted, TargetUnreachable
+from cgconform.model.outcomes import BudgetExhausted, NotTested, TargetUnreachable
 
 __all__ = ["HttpClient"]
 
@@ -89,6 +90,8 @@ class HttpClient:
         user_agent: str = f"cgconform/{__version__}",
         proxies: Mapping[str, str] | None = None,
         breaker: CircuitBreaker | None = None,
+        recorder: CassetteWriter | None = None,
+        player: Player | None = None,
     ) -> None:
         if timeout_s <= 0:
             raise ValueError(f"timeout_s must be > 0, not {timeout_s}")
@@ -112,6 +115,8 @@ class HttpClient:
         self.verify = verify
         self.journal = journal
         self.user_agent = user_agent
+        self.recorder = recorder  # every exchange also goes to this cassette
+        self.player = player  # answers come from this cassette, never from the network
 
         session = requests.Session()
         session.trust_env = False
@@ -150,6 +155,8 @@ class HttpClient:
             user_agent=self.user_agent,
             proxies=self._proxies,
             breaker=self.breaker,
+            recorder=self.recorder,
+            player=self.player,
         )
 
     def __enter__(self) -> HttpClient:
@@ -238,6 +245,8 @@ class HttpClient:
         except BudgetExhausted as exc:
             raise BudgetExhausted(f"{exc.message}: {recorded.method} {recorded.url}") from None
         self.rate_limiter.wait()
+        if self.player is not None:
+            return self._replayed(prepared, recorded, reproduce)
 
         adapter = self._session.get_adapter(prepared.url or "")
         deadline = Deadline(self.timeout_s)
@@ -261,7 +270,9 @@ class HttpClient:
                 if not deadline.fired and not isinstance(exc, NETWORK_ERRORS):
                     raise
                 cause = self._cause(exc, deadline)
-                self._unreachable(recorded, reproduce, cause, exc, deadline_fired=deadline.fired)
+                self._unreachable(
+                    prepared, recorded, reproduce, cause, exc, deadline_fired=deadline.fired
+                )
             try:
                 truncated = self._read_body(response, body)
                 if deadline.fired:  # the shut-down socket read as the end of the body
@@ -273,9 +284,17 @@ class HttpClient:
                 cause = self._cause(exc, deadline)
                 cause += f" (status {response.status_code}, {len(body)} bytes of the body received)"
                 elapsed = time.monotonic() - started
-                partial = self._record_response(response, bytes(body), elapsed, True)
+                partial = self._record_response(
+                    response.status_code, response.headers, bytes(body), elapsed, True
+                )
                 self._unreachable(
-                    recorded, reproduce, cause, exc, partial, deadline_fired=deadline.fired
+                    prepared,
+                    recorded,
+                    reproduce,
+                    cause,
+                    exc,
+                    partial,
+                    deadline_fired=deadline.fired,
                 )
         finally:
             deadline.cancel()
@@ -291,15 +310,89 @@ class HttpClient:
             truncated=truncated,
             url=response.url,
         )
+        return self._answered(prepared, recorded, reproduce, raw)
+
+    def _answered(
+        self,
+        prepared: requests.PreparedRequest,
+        recorded: RecordedRequest,
+        reproduce: str,
+        raw: RawResponse,
+    ) -> Exchange:
+        """The exchange of a complete response: journaled, and recorded to the cassette."""
         exchange = Exchange(
             request=recorded,
-            response=self._record_response(response, raw.body, elapsed, truncated),
+            response=self._record_response(
+                raw.status, raw.headers, raw.body, raw.elapsed_s, raw.truncated
+            ),
             reproduce=reproduce,
             raw=raw,
         )
         if self.journal is not None:
             self.journal.record(exchange)
+        if self.recorder is not None:
+            self.recorder.add(
+                **self._cassette_request(prepared, recorded),
+                status=raw.status,
+                response_headers=self.redactor.headers(raw.headers),
+                response_body=body_field(
+                    raw.body, charset(raw.headers.get("Content-Type")), self.redactor
+                ),
+                truncated=raw.truncated,
+                elapsed_s=raw.elapsed_s,
+            )
         return exchange
+
+    def _cassette_request(
+        self, prepared: requests.PreparedRequest, recorded: RecordedRequest
+    ) -> dict[str, Any]:
+        """The request as a cassette keeps it (and as replay matches it): redacted."""
+        encoding = charset(prepared.headers.get("Content-Type"))
+        return {
+            "check": self.journal.current if self.journal is not None else None,
+            "method": recorded.method,
+            "url": recorded.url,
+            "request_headers": recorded.headers,
+            "request_body": body_field(prepared.body, encoding, self.redactor),
+        }
+
+    def _replayed(
+        self, prepared: requests.PreparedRequest, recorded: RecordedRequest, reproduce: str
+    ) -> Exchange:
+        """The answer the cassette has for this request; NotTested when it has none."""
+        assert self.player is not None
+        shown = self._cassette_request(prepared, recorded)
+        found = self.player.answer(
+            recorded.method,
+            recorded.url,
+            body_from_field(shown["request_body"]),
+            recorded.headers,
+            self.redactor,
+            check=shown.get("check"),
+        )
+        if found is None:
+            raise NotTested(f"not in the recording: {recorded.method} {recorded.url}")
+        if found.status is None:
+            error = ConnectionError(found.error or "no response")
+            cause = (found.error or "no response").removeprefix(
+                f"{recorded.method} {recorded.url}: "
+            )
+            self._unreachable(
+                prepared, recorded, reproduce, cause, error, deadline_fired=found.timeout
+            )
+        self.breaker.answered()
+        headers: CaseInsensitiveDict[str] = CaseInsensitiveDict()
+        for name, value in found.response_headers:
+            headers[name] = f"{headers[name]}, {value}" if name in headers else value
+        raw = RawResponse(
+            status=found.status,
+            headers=headers,
+            body=found.body,
+            elapsed_s=found.elapsed_s,
+            truncated=found.truncated,
+            url=prepared.url or recorded.url,
+        )
+        return self._answered(prepared, recorded, reproduce, raw)
 
     def _redirected(
         self, prepared: requests.PreparedRequest, exchange: Exchange
@@ -370,12 +463,17 @@ class HttpClient:
         return recorded, reproduce
 
     def _record_response(
-        self, response: requests.Response, body: bytes, elapsed: float, truncated: bool
+        self,
+        status: int,
+        headers: Mapping[str, str],
+        body: bytes,
+        elapsed: float,
+        truncated: bool,
     ) -> RecordedResponse:
-        encoding = charset(response.headers.get("Content-Type"))
+        encoding = charset(headers.get("Content-Type"))
         return RecordedResponse(
-            status=response.status_code,
-            headers=shown_headers(self.redactor.headers(response.headers)),
+            status=status,
+            headers=shown_headers(self.redactor.headers(headers)),
             body_excerpt=excerpt(body, self.redactor, encoding=encoding, cut=truncated),
             elapsed_s=elapsed,
             truncated=truncated,
@@ -408,6 +506,7 @@ class HttpClient:
 
     def _unreachable(
         self,
+        prepared: requests.PreparedRequest,
         recorded: RecordedRequest,
         reproduce: str,
         cause: str,
@@ -422,4 +521,11 @@ class HttpClient:
         exchange = Exchange(recorded, response, reproduce, error=message)
         if self.journal is not None:
             self.journal.record(exchange)
+        if self.recorder is not None:
+            self.recorder.add(
+                **self._cassette_request(prepared, recorded),
+                error=message,
+                timeout=deadline_fired or is_timeout(exc),
+                elapsed_s=response.elapsed_s if response is not None else None,
+            )
         raise TargetUnreachable(message, evidence=[exchange.to_evidence()]) from exc

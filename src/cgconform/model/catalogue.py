@@ -77,6 +77,8 @@ class Profile:
     options: Mapping[str, ProfileOption] = field(default_factory=dict)
     needs: frozenset[str] = frozenset()
     source: Path | None = None
+    # Its checks are independent of each other: `run --shard i/n` may split it.
+    shardable: bool = False
 
     @property
     def requirement_keys(self) -> frozenset[tuple[str, str]]:
@@ -259,6 +261,7 @@ def _load_profile(
         options=options,
         needs=frozenset(data.get("needs") or ()),
         source=path,
+        shardable=bool(data.get("shardable", False)),
     )
 
 

@@ -242,9 +242,24 @@ def _load_pyyaml(text: str) -> Any:
         raise ValueError(f"{at}: {problem}") from None
 
 
+# The largest OpenAPI document read: real ones are at most a few MB (the largest in the test
+# corpus is 0.8 MB); a larger file is refused before it is read, so memory stays bounded.
+MAX_DOCUMENT_BYTES = 64 * 1024 * 1024
+
+
 def read_spec_file(location: str) -> SpecDocument:
     path = Path(location)
     try:
+        size = path.stat().st_size
+        if size > MAX_DOCUMENT_BYTES:
+            return SpecDocument(
+                location,
+                None,
+                None,
+                f"{location}: {size / 1024 / 1024:.0f} MB, larger than the "
+                f"{MAX_DOCUMENT_BYTES // 1024 // 1024} MB an OpenAPI document is read up to; "
+                "not read",
+            )
         raw = path.read_bytes()
     except FileNotFoundError:
         return SpecDocument(location, None, None, f"{location}: no such file")

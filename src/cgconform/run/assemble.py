@@ -15,6 +15,7 @@ from typing import Any
 from cgconform import __version__
 from cgconform.http.redaction import Redactor
 from cgconform.model.catalogue import Profile, ProfileRequirement
+from cgconform.model.shards import Shard
 from cgconform.model.verdicts import (
     RunVerdict,
     Verdict,
@@ -68,6 +69,8 @@ class RunInfo:
     deadline: Mapping[str, Any] | None = None
     # Why no check ran at all, when the run stopped before its checks were collected.
     unreached: str | None = None
+    # The run decides only this shard's requirements (report.json `run.shard`).
+    shard: Shard | None = None
 
 
 def rfc3339(moment: datetime) -> str:
@@ -149,11 +152,9 @@ def build_report(
         for key in dict.fromkeys(outcome.requirements):
             by_requirement.setdefault(key, []).append(outcome)
 
-    results: list[dict[str, Any]] = []
-    profile_rows: list[dict[str, Any]] = []
-    profile_verdicts: list[RunVerdict] = []
-    for profile in profiles:
-        rows = [
+    shard = run.shard
+    results = {
+        profile.id: [
             _result(
                 profile,
                 item,
@@ -163,7 +164,28 @@ def build_report(
                 run.unreached,
             )
             for item in profile.requirements
+            if shard is None or shard.owns(profile.id, item.requirement.key)
         ]
+        for profile in profiles
+    }
+    return assemble_report(profiles=profiles, results=results, target=target, run=run)
+
+
+def assemble_report(
+    *,
+    profiles: Sequence[Profile],
+    results: Mapping[str, Sequence[dict[str, Any]]],
+    target: Mapping[str, Any],
+    run: RunInfo,
+) -> dict[str, Any]:
+    """report.json from the requirement results of each profile (by profile id, in the
+    profile's order): the profile verdicts, their counts and the run verdict. A normal run
+    and `cgconform report merge` (which joins the results of shards) both end here."""
+    all_rows: list[dict[str, Any]] = []
+    profile_rows: list[dict[str, Any]] = []
+    profile_verdicts: list[RunVerdict] = []
+    for profile in profiles:
+        rows = list(results.get(profile.id, ()))
         verdict = profile_verdict(
             ((Verdict.parse(r["verdict"]), r["level"], "waiver" in r) for r in rows),
             strict=run.strict,
@@ -184,7 +206,7 @@ def build_report(
             }
         )
         profile_verdicts.append(verdict)
-        results.extend(rows)
+        all_rows.extend(rows)
 
     return {
         "report_version": "1",
@@ -200,11 +222,12 @@ def build_report(
             **({"options": dict(run.options)} if run.options else {}),
             **({"interrupted": dict(run.interrupted)} if run.interrupted else {}),
             **({"deadline": dict(run.deadline)} if run.deadline else {}),
+            **({"shard": run.shard.as_report(profiles)} if run.shard else {}),
         },
         "target": dict(target),
         "verdict": run_verdict(profile_verdicts).value,
         "profiles": profile_rows,
-        "results": results,
+        "results": all_rows,
     }
 
 

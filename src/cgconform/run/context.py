@@ -17,10 +17,12 @@ from cgconform.http.budget import Budget, RateLimiter
 from cgconform.http.redaction import Redactor
 from cgconform.model.catalogue import Profile, ProfileRequirement
 from cgconform.model.outcomes import Outcome
+from cgconform.model.shards import Shard
 from cgconform.model.target import ConfigError, Target, is_url
 from cgconform.openapi.document import SpecDocument, parse_document, read_spec_file
 
 if TYPE_CHECKING:
+    from cgconform.http.cassette import CassetteWriter, Player
     from cgconform.http.client import HttpClient
     from cgconform.http.journal import Journal
 
@@ -52,9 +54,12 @@ class RunContext:
     seed: int | None = None
     strict: bool = False
     fetch_refs: bool = True  # fetch documents that remote $refs point to
+    shard: Shard | None = None  # only this shard's requirements run (`run --shard i/n`)
     # Set when a check finds the configuration itself wrong (ConfigError): the run stops
     # and the CLI reports this one message with exit code 2.
     config_error: str | None = None
+    recorder: CassetteWriter | None = None  # --record: every exchange goes to this cassette
+    player: Player | None = None  # replay: every answer comes from this cassette
     _spec: SpecDocument | None = field(default=None, repr=False)
     _http: HttpClient | None = field(default=None, repr=False)
     _journal: Journal | None = field(default=None, repr=False)
@@ -91,17 +96,23 @@ class RunContext:
                     verify=target.tls.requests_verify,
                     journal=journal,
                     user_agent=f"cgconform/{__version__}",
+                    recorder=self.recorder,
+                    player=self.player,
                 )
             return self._http
 
     @property
     def selection(self) -> frozenset[tuple[str, str]]:
-        """The requirements whose checks run: in a selected profile and applicable."""
+        """The requirements whose checks run: in a selected profile (and in the run's shard)
+        and applicable."""
         keys = set()
         for profile in self.profiles:
             for item in profile.requirements:
+                key = item.requirement.key
+                if self.shard is not None and not self.shard.owns(profile.id, key):
+                    continue
                 if not_applicable_reason(item, profile, self.target.statement) is None:
-                    keys.add(item.requirement.key)
+                    keys.add(key)
         return frozenset(keys)
 
     @property
@@ -170,9 +181,20 @@ def build_context(
     *,
     seed: int | None = None,
     strict: bool = False,
+    shard: Shard | None = None,
+    replaying: bool = False,
 ) -> RunContext:
-    """Resolve credentials and set up the HTTP layer; a ConfigError says what is wrong."""
-    credentials, secrets = target.resolve_auth()
+    """Resolve credentials and set up the HTTP layer; a ConfigError says what is wrong.
+
+    `replaying`: answers come from a cassette, so no credential is resolved; each is sent as
+    its placeholder, as the cassette shows it."""
+    if replaying:
+        secrets: dict[str, str] = {}
+        credentials = {name: ref.placeholder for name, ref in target.auth_headers.items()}
+        if target.bearer is not None:
+            credentials["Authorization"] = f"Bearer {target.bearer.placeholder}"
+    else:
+        credentials, secrets = target.resolve_auth()
     redactor = Redactor(secrets, sensitive_headers=target.auth_headers.keys())
     for name in target.headers:
         if redactor.is_sensitive_header(name):
@@ -195,4 +217,5 @@ def build_context(
         headers={**target.headers, **credentials},
         seed=seed,
         strict=strict,
+        shard=shard,
     )

@@ -14,8 +14,10 @@ from typing import Any
 
 import pytest
 
+from cgconform.http.cassette import Cassette
 from cgconform.model.catalogue import Profile
 from cgconform.model.locations import suites_dir
+from cgconform.model.shards import Shard, unshardable
 from cgconform.model.target import ConfigError, Target, is_url
 from cgconform.model.verdicts import Verdict
 from cgconform.run.assemble import (
@@ -28,6 +30,7 @@ from cgconform.run.assemble import (
 )
 from cgconform.run.context import RunContext, build_context
 from cgconform.run.plugin import CONTEXT_KEY, OUTCOME_PROPERTY, REQUIREMENTS_KEY
+from cgconform.run.recording import recording_or_replay
 from cgconform.run.stop import DeadlineBudget, RunStop
 
 # pytest's exit codes that mean the suite itself broke (not the target).
@@ -46,6 +49,19 @@ class RunRequest:
     seed: int | None = None
     strict: bool = False
     options: dict[str, Any] = field(default_factory=dict)
+    shard: Shard | None = None
+    record: Path | None = None  # --record: write every exchange to this cassette
+    replay: Cassette | None = None  # `cgconform replay`: answers come from this cassette
+
+
+def check_shardable(profiles: Sequence[Profile], shard: Shard | None) -> None:
+    """`--shard` only for profiles whose checks are independent of each other."""
+    refused = unshardable(profiles) if shard is not None else []
+    if refused:
+        raise ConfigError(
+            f"--shard: profile {', '.join(refused)} cannot be split into shards (its checks "
+            "depend on each other); run it without --shard"
+        )
 
 
 def check_target_fits(profiles: Sequence[Profile], target: Target) -> None:
@@ -185,18 +201,33 @@ def execute(
     request: RunRequest, progress: Callable[[int, int], None] | None = None
 ) -> dict[str, Any]:
     """Run the profiles' checks and return report.json as a dict."""
+    check_shardable(request.profiles, request.shard)
     check_target_fits(request.profiles, request.target)
     started = datetime.now(UTC)
     stop = RunStop(request.target.budget.deadline_s)
     context = build_context(
-        request.target, request.profiles, seed=request.seed, strict=request.strict
+        request.target,
+        request.profiles,
+        seed=request.seed,
+        strict=request.strict,
+        shard=request.shard,
+        replaying=request.replay is not None,
     )
     if stop.deadline_s is not None:  # before the HTTP layer is set up (on first use)
         context.budget = DeadlineBudget(context.budget.max_requests, stop)
     collector = _Collector(context, progress, stop)
     output = io.StringIO()
     args = _pytest_args(request.profiles)
-    with _isolated_plugins(), redirect_stdout(output), redirect_stderr(output), stop.signals():
+    cassettes = recording_or_replay(
+        context, record=request.record, replay=request.replay, command=request.command
+    )
+    with (
+        cassettes,
+        _isolated_plugins(),
+        redirect_stdout(output),
+        redirect_stderr(output),
+        stop.signals(),
+    ):
         code = pytest.main(args, plugins=[collector])
     finished = datetime.now(UTC)
     if context.config_error is not None:
@@ -231,6 +262,7 @@ def execute(
         interrupted=_interrupted(stop),
         deadline=_deadline(stop),
         unreached=stopped if not collector.collected else None,
+        shard=request.shard,
     )
     report = build_report(
         profiles=request.profiles,

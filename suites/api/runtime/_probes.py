@@ -76,13 +76,6 @@ def item(api: ApiUnderTest, op: Operation) -> Exchange:
     )
 
 
-def item_again(api: ApiUnderTest, op: Operation) -> Exchange:
-    return api.probe(
-        f"read again {op.label}",
-        lambda: api.send(op, api.url_for(op, api.ids(op), api.query_for(op))),
-    )
-
-
 def reads(api: ApiUnderTest) -> list[Exchange]:
     """GET every readable operation once: every collection, then every item of a resource
     that exists (from the listings, or test data when writes are allowed)."""

@@ -187,9 +187,7 @@ def _load_waivers(path: Path) -> Any:
 def run(args: argparse.Namespace, command: str) -> int:
     profiles = _profiles(args.profile, _versions(args))
     target = _target_from_args(args)
-    waivers = Path(args.waivers) if args.waivers else None
-    if waivers is not None:
-        _load_waivers(waivers)  # a broken waivers file is a usage error before anything runs
+    options = _run_options(args)
     if args.shard is not None:
         _check_shard(profiles, args)
     import secrets
@@ -198,17 +196,28 @@ def run(args: argparse.Namespace, command: str) -> int:
         profiles=profiles,
         target=target,
         command=command,
-        report_dir=Path(args.report_dir),
-        formats=args.format,
-        lang=args.lang,
         # Generated data is always reproducible: without --seed one is drawn and reported.
         seed=args.seed if args.seed is not None else secrets.randbelow(2**31),
-        strict=args.strict,
-        quiet=args.quiet,
-        waivers=waivers,
         shard=args.shard,
         record=Path(args.record) if args.record else None,
+        **options,
     )
+
+
+def _run_options(args: argparse.Namespace) -> dict[str, Any]:
+    """What `run` and `replay` pass on alike: where and how to report, strictness, waivers (a
+    broken waivers file is a usage error before anything runs)."""
+    waivers = Path(args.waivers) if args.waivers else None
+    if waivers is not None:
+        _load_waivers(waivers)
+    return {
+        "report_dir": Path(args.report_dir),
+        "formats": args.format,
+        "lang": args.lang,
+        "strict": args.strict,
+        "quiet": args.quiet,
+        "waivers": waivers,
+    }
 
 
 def _cassette_options(record: Path | None, replay: Cassette | None) -> dict[str, Any]:
@@ -236,11 +245,9 @@ def replay(args: argparse.Namespace, command: str) -> int:
     )
 
     profiles = _profiles(args.profile, _versions(args))
-    waivers = Path(args.waivers) if args.waivers else None
     try:
         check_replayable(profiles)
-        if waivers is not None:
-            _load_waivers(waivers)
+        options = _run_options(args)
         cassette = load_cassette(Path(args.cassette))
         target = load_target(args.target) if args.target else replay_target(cassette)
         if args.spec:
@@ -251,14 +258,9 @@ def replay(args: argparse.Namespace, command: str) -> int:
         profiles=profiles,
         target=target,
         command=command,
-        report_dir=Path(args.report_dir),
-        formats=args.format,
-        lang=args.lang,
         seed=args.seed if args.seed is not None else recorded_seed(cassette),
-        strict=args.strict,
-        quiet=args.quiet,
-        waivers=waivers,
         replay=cassette,
+        **options,
     )
 
 

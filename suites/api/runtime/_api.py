@@ -10,9 +10,9 @@ turns it into `not_tested` with the reason).
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cache, cached_property
 from typing import Any
 from urllib.parse import quote, unquote, urlencode, urljoin, urlsplit
 
@@ -115,9 +115,6 @@ class ApiUnderTest:
             found.append(Operation(path, method, operation, tuple(merged.values()), secured))
         return found
 
-    def operations(self) -> Iterator[tuple[str, str, Mapping[str, Any]]]:
-        return ((o.path, o.method, o.spec) for o in self.ops)
-
     def methods_of(self, path: str) -> set[str]:
         return {o.method for o in self.ops if o.path == path}
 
@@ -158,31 +155,26 @@ class ApiUnderTest:
     def headers_for(self, op: Operation) -> dict[str, str]:
         """The header parameters the operation requires, with values its schemas allow (e.g.
         `Accept-Crs` of the geospatial module); raises CannotBuild."""
-        headers = {}
-        for param in op.params_in("header"):
-            name = str(param.get("name"))
-            if not param.get("required") or name.lower() in IGNORED_HEADERS:
-                continue
-            try:
-                value = valid_value(param.get("schema"), self.resolve, param.get("example"))
-            except CannotBuild as exc:
-                raise CannotBuild(f"{op.label} requires header {name}, and {exc}") from None
-            headers[name] = value.text
-        return headers
+        return self._required_values(op, "header", ignored=IGNORED_HEADERS)
 
     def query_for(self, op: Operation) -> dict[str, str]:
         """Values for the query parameters the operation requires; raises CannotBuild."""
-        query = {}
-        for param in op.params_in("query"):
-            if not param.get("required"):
-                continue
+        return self._required_values(op, "query")
+
+    def _required_values(
+        self, op: Operation, where: str, ignored: Collection[str] = ()
+    ) -> dict[str, str]:
+        values = {}
+        for param in op.params_in(where):
             name = str(param.get("name"))
+            if not param.get("required") or name.lower() in ignored:
+                continue
             try:
                 value = valid_value(param.get("schema"), self.resolve, param.get("example"))
             except CannotBuild as exc:
-                raise CannotBuild(f"{op.label} requires query {name}, and {exc}") from None
-            query[name] = value.text
-        return query
+                raise CannotBuild(f"{op.label} requires {where} {name}, and {exc}") from None
+            values[name] = value.text
+        return values
 
     def url(self, path: str, query: Mapping[str, str] | None = None) -> str:
         return self.base_url + path + (f"?{urlencode(query)}" if query else "")
@@ -458,9 +450,6 @@ class ApiUnderTest:
                 return new[0]
         return None
 
-    def created(self) -> list[str]:
-        return [url for _, url in self._created]
-
     def ids_used(self) -> str:
         """`/zaken/{uuid}: uuid=0b2f…; created by this run: …/zaken/87c2…`, for the report."""
         found = [
@@ -492,18 +481,31 @@ def _id_like(value: Any) -> bool:
     return isinstance(value, str | int) and not isinstance(value, bool) and str(value) != ""
 
 
-def match_template(template: str, path: str) -> dict[str, str] | None:
-    """The path parameters of `path` if it is an instance of `template`, else None."""
-    names = TEMPLATE.findall(template)
-    groups = [f"p{i}" for i in range(len(names))]
+@cache
+def _template_pattern(template: str) -> tuple[re.Pattern[str], tuple[str, ...]]:
+    """The compiled form of a path template and its parameter names (in order)."""
+    names = tuple(TEMPLATE.findall(template))
     parts = re.split(r"{[^}]+}", template)
     pattern = re.escape(parts[0]) + "".join(
-        f"(?P<{g}>[^/]+)" + re.escape(rest) for g, rest in zip(groups, parts[1:], strict=True)
+        f"(?P<p{i}>[^/]+)" + re.escape(rest) for i, rest in enumerate(parts[1:])
     )
-    found = re.fullmatch(pattern, path)
+    return re.compile(pattern), names
+
+
+def match_template(template: str, path: str) -> dict[str, str] | None:
+    """The path parameters of `path` if it is an instance of `template`, else None."""
+    pattern, names = _template_pattern(template)
+    found = pattern.fullmatch(path)
     if found is None:
         return None
-    return {name: unquote(found.group(g)) for name, g in zip(names, groups, strict=True)}
+    return {name: unquote(found.group(f"p{i}")) for i, name in enumerate(names)}
+
+
+def relative_path(api: ApiUnderTest, url: str) -> str:
+    """The path of a URL below the API's base URL."""
+    path = urlsplit(url).path
+    base = urlsplit(api.base_url).path.rstrip("/")
+    return path[len(base) :] if path.startswith(base) else path
 
 
 def _entries(body: Any) -> list[Mapping[str, Any]]:
@@ -552,7 +554,3 @@ def raise_findings(
         )
     if covered:
         raise Passed(covered)
-
-
-def host_of(url: str) -> str:
-    return urlsplit(url).netloc

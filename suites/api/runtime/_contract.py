@@ -9,19 +9,17 @@ from urllib.parse import urlsplit
 
 from cgconform.http.evidence import Exchange, NotJson, TruncatedBody
 from cgconform.model.outcomes import Inconclusive
-from cgconform.suites.api.runtime._api import ApiUnderTest, Operation, match_template
-
-
-def relative_path(api: ApiUnderTest, exchange: Exchange) -> str:
-    """The path of an exchange's URL below the API's base URL."""
-    path = urlsplit(exchange.request.url).path
-    base = urlsplit(api.base_url).path.rstrip("/")
-    return path[len(base) :] if path.startswith(base) else path
+from cgconform.suites.api.runtime._api import (
+    ApiUnderTest,
+    Operation,
+    match_template,
+    relative_path,
+)
 
 
 def operation_of(api: ApiUnderTest, exchange: Exchange) -> Operation | None:
     """The document's operation an exchange was sent to (by method and path template)."""
-    relative = relative_path(api, exchange)
+    relative = relative_path(api, exchange.request.url)
     method = exchange.request.method.lower()
     return next(
         (

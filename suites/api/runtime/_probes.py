@@ -14,12 +14,19 @@ import uuid
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from functools import partial
+from typing import TypeVar
 
 from cgconform.http.evidence import Exchange
 from cgconform.model.outcomes import BudgetExhausted, Inconclusive, NotTested, TargetUnreachable
 from cgconform.model.target import is_url
 from cgconform.openapi.document import SpecDocument, parse_document
-from cgconform.suites.api.runtime._api import OPENAPI_PATH, ApiUnderTest, Operation
+from cgconform.suites.api.runtime._api import (
+    OPENAPI_PATH,
+    ApiUnderTest,
+    Operation,
+    match_template,
+    relative_path,
+)
 from cgconform.suites.api.runtime._values import (
     CannotBuild,
     broken_bodies,
@@ -30,6 +37,7 @@ from cgconform.suites.api.runtime._values import (
 ORIGIN = "https://cgconform.example"
 SAFE_UNDECLARED = ("get", "trace")  # methods a 405 probe may send without allow_writes
 WRITES = ("delete", "put", "patch", "post")
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -40,22 +48,36 @@ class Probe:
     note: str = ""
 
 
-def gather(api: ApiUnderTest, probes: Iterable[Callable[[], Exchange]]) -> list[Exchange]:
-    """Send what can be sent; the rest is in api.skipped. The budget running out stops the
-    gathering (what was seen is still judged); an unreachable target stops the check."""
-    sent: list[Exchange] = []
-    for probe in probes:
+def collect(
+    api: ApiUnderTest, probes: Iterable[tuple[str | None, Callable[[], Iterable[T]]]]
+) -> list[T]:
+    """What each probe gives, in order. One that cannot be built or sent is left out (under
+    its name in api.skipped, when it has one). The budget running out stops the collecting:
+    what was seen is still judged, and with nothing seen the check is not_tested with it. An
+    unreachable target stops the check."""
+    found: list[T] = []
+    for name, probe in probes:
         try:
-            sent.append(probe())
+            found.extend(probe())
         except BudgetExhausted:
-            if not sent:
+            if not found:
                 raise
             break
         except TargetUnreachable:
             raise
-        except (NotTested, Inconclusive, CannotBuild):
-            continue
-    return sent
+        except (NotTested, Inconclusive, CannotBuild) as exc:
+            if name is not None:
+                api.skipped.setdefault(name, str(exc))
+    return found
+
+
+def _one(probe: Callable[[], Exchange]) -> list[Exchange]:
+    return [probe()]
+
+
+def gather(api: ApiUnderTest, probes: Iterable[Callable[[], Exchange]]) -> list[Exchange]:
+    """Send each probe that can be sent (see :func:`collect`)."""
+    return collect(api, ((None, partial(_one, probe)) for probe in probes))
 
 
 def require(sent: Sequence[object], api: ApiUnderTest, what: str) -> None:
@@ -244,19 +266,10 @@ def invalid_input(api: ApiUnderTest, op: Operation) -> list[Probe]:
 
 
 def invalid_inputs(api: ApiUnderTest) -> list[Probe]:
-    found: list[Probe] = []
-    for op in (*api.collections, *api.items):
-        try:
-            found.extend(invalid_input(api, op))
-        except BudgetExhausted:
-            if not found:
-                raise
-            break
-        except TargetUnreachable:
-            raise
-        except (NotTested, Inconclusive, CannotBuild) as exc:
-            api.skipped.setdefault(f"invalid input {op.label}", str(exc))
-    return found
+    operations = (*api.collections, *api.items)
+    return collect(
+        api, ((f"invalid input {op.label}", partial(invalid_input, api, op)) for op in operations)
+    )
 
 
 # -- the document -----------------------------------------------------------------------------
@@ -307,7 +320,7 @@ def served_document(api: ApiUnderTest) -> Served:
 
 
 def everything(api: ApiUnderTest) -> list[Exchange]:
-    """Every probe that could be sent (for rules about every response)."""
+    """Every probe that could be sent (for rules about every response), each once."""
     groups: list[Callable[[], list[Exchange]]] = [
         lambda: reads(api),
         lambda: [unknown_path(api)],
@@ -318,18 +331,7 @@ def everything(api: ApiUnderTest) -> list[Exchange]:
         lambda: [p.exchange for p in invalid_inputs(api)],
         lambda: unauthenticated_reads(api),
     ]
-    sent: list[Exchange] = []
-    for group in groups:
-        try:
-            sent.extend(e for e in group() if all(e is not s for s in sent))
-        except BudgetExhausted:
-            if not sent:
-                raise
-            break
-        except TargetUnreachable:
-            raise
-        except (NotTested, Inconclusive):
-            continue
+    sent = distinct(collect(api, ((None, group) for group in groups)))
     require(sent, api, "probe request")
     return sent
 
@@ -345,13 +347,11 @@ def distinct(exchanges: Iterable[Exchange]) -> list[Exchange]:
 def coverage(exchanges: Sequence[Exchange], api: ApiUnderTest) -> str:
     """`14 responses on 4 paths: GET /zaken (3), TRACE /zaken (1), ...`: what a check judged,
     by method and path template (a URI the document does not have, by its own path)."""
-    from cgconform.suites.api.runtime._api import match_template
-    from cgconform.suites.api.runtime._contract import relative_path
-
     counts: dict[tuple[str, str], int] = {}
+    templates = api.paths()
     for exchange in exchanges:
-        path = relative_path(api, exchange)
-        template = next((p for p in api.paths() if match_template(p, path) is not None), path)
+        path = relative_path(api, exchange.request.url)
+        template = next((t for t in templates if match_template(t, path) is not None), path)
         key = (exchange.request.method, template)
         counts[key] = counts.get(key, 0) + 1
     listed = ", ".join(f"{method} {path} ({n})" for (method, path), n in counts.items())

@@ -110,6 +110,9 @@ def test_every_verdict_on_a_default_drf_project(
     assert not wrong, wrong
     assert set(results) == set(EXPECTED)
     assert "assertion failed" not in str(result.report)
+    # the credential reaches no report: not in report.json, nor in the HTML and JUnit files
+    for written in result.report_dir.iterdir():
+        assert drf.token not in written.read_text("utf-8", errors="replace"), written.name
     # writes went only to resources the run created: every zaak it found is as it was
     after = {z.uuid: repr(z) for z in STORE.zaken()}
     assert {k: after.get(k) for k in found} == found

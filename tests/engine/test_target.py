@@ -141,3 +141,23 @@ def test_header_flag_mistakes() -> None:
         target.with_overrides(headers=("Accept-Crs",))
     with pytest.raises(ConfigError, match="--header: x-api-key is also given as a credential"):
         target.with_overrides(headers=("x-api-key: abc",))
+
+
+def test_urls_take_grpc_addresses_beside_urls() -> None:
+    target = parse_target(
+        {
+            "urls": {
+                "logboek": "https://127.0.0.1:4318/",
+                "logboek_grpc": "127.0.0.1:4317",
+                "other_grpc": "grpcs://logboek.example.nl:443",
+            },
+            "logboek": {"listen": "127.0.0.1:4318"},
+        }
+    )
+    assert target.urls == {
+        "logboek": "https://127.0.0.1:4318",
+        "logboek_grpc": "127.0.0.1:4317",
+        "other_grpc": "grpcs://logboek.example.nl:443",
+    }
+    with pytest.raises(ConfigError, match="neither an http\\(s\\) URL .* nor a gRPC address"):
+        parse_target({"urls": {"logboek": "ftp://x"}})

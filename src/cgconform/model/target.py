@@ -9,6 +9,7 @@ resolved when a run starts and never written anywhere. Example::
 
     [urls]                                # more named base URLs, for roles with several
     manager = "https://manager.example.nl:8443"
+    logboek_grpc = "127.0.0.1:4317"       # or a gRPC address (host:port)
 
     [headers]                             # plain, non-secret: sent and shown as they are
     Accept-Crs = "EPSG:4326"
@@ -51,7 +52,7 @@ class ConfigError(Exception):
 
 
 # Top-level tables that belong to a suite: the engine passes them on unread.
-SUITE_TABLES = ("fsc",)
+SUITE_TABLES = ("fsc", "logboek", "oidc", "yivi", "chain")
 
 _REF = re.compile(r"^(env|file):(.+)$")
 _TOKEN = re.compile(r"^[!#$%&'*+.^_`|~0-9A-Za-z-]+$")  # an HTTP field name (RFC 9110 §5.1)
@@ -245,6 +246,22 @@ def _check_url(value: Any, where: str) -> str:
     return value.rstrip("/")
 
 
+_ADDRESS = re.compile(r"^(grpcs?://)?(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9.-]+):\d{1,5}$")
+
+
+def _check_address(value: Any, where: str) -> str:
+    """A URL of [urls]: http(s), or a gRPC address (``host:port``, ``grpc(s)://host:port``)."""
+    if isinstance(value, str) and _ADDRESS.match(value):
+        return value
+    try:
+        return _check_url(value, where)
+    except ConfigError:
+        raise ConfigError(
+            f"{where}: {value!r} is neither an http(s) URL (e.g. https://api.example.nl/v1) "
+            "nor a gRPC address (host:port, e.g. 127.0.0.1:4317)"
+        ) from None
+
+
 def _writes(values: Any, where: str) -> tuple[str, ...]:
     if not isinstance(values, list | tuple) or not all(isinstance(v, str) for v in values):
         raise ConfigError(f'{where}: a list of operations like "POST /zaken", or "*"')
@@ -341,7 +358,9 @@ def parse_target(data: Mapping[str, Any], *, source: Path | None = None) -> Targ
     if not isinstance(name, str):
         raise ConfigError(f"{where}: name: must be a string")
     base_url = _check_url(data["base_url"], f"{where}: base_url") if "base_url" in data else None
-    urls = {k: _check_url(v, f"{where}: urls.{k}") for k, v in _table(data, "urls", where).items()}
+    urls = {
+        k: _check_address(v, f"{where}: urls.{k}") for k, v in _table(data, "urls", where).items()
+    }
     spec = data.get("spec")
     if spec is not None:
         if not isinstance(spec, str) or not spec:

@@ -139,7 +139,7 @@ def test_junit_shows_a_pass_with_a_message_as_passing_output() -> None:
 
 def test_console_and_html_show_what_a_pass_covered() -> None:
     console = Console(record=True, width=200)
-    print_summary(_pass_with_message(), [], console=console)
+    print_summary(_pass_with_message(), [], console=console, verbose=True)
     text = console.export_text()
     assert "✓ pass" in text and COVERED in text
     html = render_html(_pass_with_message())

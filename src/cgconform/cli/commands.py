@@ -57,7 +57,7 @@ def _profiles(ids: list[str], versions: dict[str, str] | None = None) -> list[Pr
         raise CommandError(str(exc)) from None
 
 
-def _check_report_dir(report_dir: Path) -> None:
+def check_report_dir(report_dir: Path) -> None:
     """Before anything is sent: the reports can be written where they are asked for."""
     from cgconform.report.files import OutputError, check_output_dir
 
@@ -67,7 +67,7 @@ def _check_report_dir(report_dir: Path) -> None:
         raise CommandError(str(exc)) from None
 
 
-def _write_reports(
+def write_reports(
     report: dict[str, Any], report_dir: Path, formats: list[str], lang: str = "en"
 ) -> list[Path]:
     """Every format is rendered from report.json; the badge goes next to it. All are rendered
@@ -75,7 +75,7 @@ def _write_reports(
     from cgconform.report.badge import render_badge
     from cgconform.report.junit import render_junit
 
-    _check_report_dir(report_dir)
+    check_report_dir(report_dir)
     renderers: dict[str, tuple[str, Any]] = {
         "json": ("report.json", lambda: json.dumps(report, indent=2, ensure_ascii=False) + "\n"),
         "junit": ("junit.xml", lambda: render_junit(report)),
@@ -87,7 +87,7 @@ def _write_reports(
     if "json" in formats:
         rendered.append((report_dir / "badge.svg", render_badge(report, lang=lang)))
     for path, text in rendered:
-        _write_file(path, text)
+        write_file(path, text)
     return [path for path, _ in rendered]
 
 
@@ -113,6 +113,53 @@ def _html(report: dict[str, Any], lang: str) -> str:
     return render_html(report, lang=lang)
 
 
+def produce_report(
+    *,
+    profiles: list[Profile],
+    target: Target,
+    command: str,
+    report_dir: Path,
+    formats: list[str],
+    lang: str = "en",
+    seed: int | None = None,
+    strict: bool = False,
+    progress: bool = False,
+    waivers: Path | None = None,
+    shard: Shard | None = None,
+    record: Path | None = None,
+    replay: Cassette | None = None,
+    notice: Any = None,
+) -> tuple[dict[str, Any], list[Path]]:
+    """Run the profiles on the target and write its report files: report.json and the
+    written paths. `notice` receives what the waivers say (default: stderr)."""
+    from cgconform.report.console import ProgressDisplay
+    from cgconform.run.runner import RunRequest, execute
+
+    request = RunRequest(
+        profiles=profiles, target=target, command=command, seed=seed, strict=strict, shard=shard
+    )
+    request.record, request.replay = record, replay
+    request.options.update(_cassette_options(record, replay))
+    check_report_dir(report_dir)
+    try:
+        with ProgressDisplay(enabled=progress) as display:
+            report = execute(request, progress=display.update)
+    except ConfigError as exc:
+        raise CommandError(str(exc)) from None
+    if waivers is not None:
+        from datetime import date
+
+        from cgconform.run.waivers import apply_waivers
+
+        for text in apply_waivers(report, load_waivers_file(waivers), today=date.today()):
+            if notice is None:
+                print(f"cgconform: {text}", file=sys.stderr)
+            else:
+                notice(text)
+        report["run"].setdefault("options", {})["waivers"] = str(waivers)
+    return report, write_reports(report, report_dir, formats, lang)
+
+
 def execute_and_report(
     *,
     profiles: list[Profile],
@@ -124,36 +171,31 @@ def execute_and_report(
     seed: int | None = None,
     strict: bool = False,
     quiet: bool = False,
+    verbose: bool = False,
     waivers: Path | None = None,
     shard: Shard | None = None,
     record: Path | None = None,
     replay: Cassette | None = None,
 ) -> int:
     from cgconform.model.verdicts import RunVerdict, exit_code
-    from cgconform.report.console import ProgressDisplay, print_summary
-    from cgconform.run.runner import RunRequest, execute
+    from cgconform.report.console import print_summary
 
-    request = RunRequest(
-        profiles=profiles, target=target, command=command, seed=seed, strict=strict, shard=shard
+    report, written = produce_report(
+        profiles=profiles,
+        target=target,
+        command=command,
+        report_dir=report_dir,
+        formats=formats,
+        lang=lang,
+        seed=seed,
+        strict=strict,
+        progress=not quiet,
+        waivers=waivers,
+        shard=shard,
+        record=record,
+        replay=replay,
     )
-    request.record, request.replay = record, replay
-    request.options.update(_cassette_options(record, replay))
-    _check_report_dir(report_dir)
-    try:
-        with ProgressDisplay(enabled=not quiet) as progress:
-            report = execute(request, progress=progress.update)
-    except ConfigError as exc:
-        raise CommandError(str(exc)) from None
-    if waivers is not None:
-        from datetime import date
-
-        from cgconform.run.waivers import apply_waivers
-
-        for notice in apply_waivers(report, _load_waivers(waivers), today=date.today()):
-            print(f"cgconform: {notice}", file=sys.stderr)
-        report["run"].setdefault("options", {})["waivers"] = str(waivers)
-    written = _write_reports(report, report_dir, formats, lang)
-    print_summary(report, written, lang=lang)
+    print_summary(report, written, lang=lang, verbose=verbose)
     code = exit_code(RunVerdict(report["verdict"]))
     stopped = _stopped(report["run"])
     if stopped is not None:
@@ -175,7 +217,7 @@ def _stopped(run: dict[str, Any]) -> str | None:
     return None
 
 
-def _load_waivers(path: Path) -> Any:
+def load_waivers_file(path: Path) -> Any:
     from cgconform.run.waivers import WaiverError, load_waivers
 
     try:
@@ -209,13 +251,14 @@ def _run_options(args: argparse.Namespace) -> dict[str, Any]:
     broken waivers file is a usage error before anything runs)."""
     waivers = Path(args.waivers) if args.waivers else None
     if waivers is not None:
-        _load_waivers(waivers)
+        load_waivers_file(waivers)
     return {
         "report_dir": Path(args.report_dir),
         "formats": args.format,
         "lang": args.lang,
         "strict": args.strict,
         "quiet": args.quiet,
+        "verbose": args.verbose,
         "waivers": waivers,
     }
 
@@ -284,7 +327,7 @@ def demo(args: argparse.Namespace) -> int:
         reference = demo_ecosystem()
     except ExtensionError as exc:
         raise CommandError(str(exc)) from None
-    _check_report_dir(Path(args.report_dir))
+    check_report_dir(Path(args.report_dir))
     with reference.ecosystem() as target:
         return execute_and_report(
             profiles=_profiles(list(reference.PROFILES)),
@@ -294,6 +337,7 @@ def demo(args: argparse.Namespace) -> int:
             formats=["json", "junit", "html", "earl"],
             lang=args.lang,
             seed=0,
+            verbose=args.verbose,
         )
 
 
@@ -357,7 +401,7 @@ def doctor(args: argparse.Namespace) -> int:
     return run_doctor(_target_from_args(args))
 
 
-def _read_report(path: str) -> dict[str, Any]:
+def read_report(path: str) -> dict[str, Any]:
     try:
         data = json.loads(Path(path).read_text(encoding="utf-8"))
     except FileNotFoundError:
@@ -373,7 +417,7 @@ def report(args: argparse.Namespace) -> int:
     if args.report_command == "diff":
         from cgconform.report.diff import diff_reports, render_text, to_json
 
-        result = diff_reports(_read_report(args.old), _read_report(args.new))
+        result = diff_reports(read_report(args.old), read_report(args.new))
         if args.format == "json":
             print(json.dumps(to_json(result), indent=2, ensure_ascii=False))
         else:
@@ -385,8 +429,8 @@ def report(args: argparse.Namespace) -> int:
         return _verify(args)
     if args.report_command == "merge":
         return _merge(args)
-    data = _read_report(args.report)
-    written = _write_reports(data, Path(args.out), args.format, args.lang)
+    data = read_report(args.report)
+    written = write_reports(data, Path(args.out), args.format, args.lang)
     for path in written:
         print(path)
     return 0
@@ -394,16 +438,21 @@ def report(args: argparse.Namespace) -> int:
 
 def _merge(args: argparse.Namespace) -> int:
     """`cgconform report merge`: the shards' reports as the report of one run; the exit code
-    is the merged run's."""
+    is the merged run's. A folder stands for the report.json in it."""
     from cgconform.model.verdicts import RunVerdict, exit_code
     from cgconform.report.console import print_summary
     from cgconform.run.shards import merge_reports
 
     out = Path(args.out)
-    _check_report_dir(out)
-    shards = [(path, _read_report(path)) for path in args.reports]
+    check_report_dir(out)
+    paths = [str(Path(p) / "report.json") if Path(p).is_dir() else p for p in args.reports]
+    if args.previous:
+        raise CommandError("--previous is for campaign outputs (folders with a campaign.json)")
+    shards = [(path, read_report(path)) for path in paths]
     merged = merge_reports(shards, "cgconform report merge " + " ".join(args.reports))
-    print_summary(merged, _write_reports(merged, out, args.format, args.lang), lang=args.lang)
+    formats = args.format or ["json", "junit"]
+    written = write_reports(merged, out, formats, args.lang)
+    print_summary(merged, written, lang=args.lang, verbose=args.verbose)
     interrupted = "interrupted" in merged["run"]  # as for `run`: a cut-short run decides nothing
     return exit_code(RunVerdict.INCONCLUSIVE if interrupted else RunVerdict(merged["verdict"]))
 
@@ -438,7 +487,7 @@ def _sign(args: argparse.Namespace) -> int:
     except (CredentialError, SignatureError) as exc:
         raise CommandError(str(exc)) from None
     out = Path(args.out or args.report + ".jws")
-    _write_file(out, jws + "\n")
+    write_file(out, jws + "\n")
     print(out)
     return 0
 
@@ -500,13 +549,13 @@ def lint(args: argparse.Namespace, command: str) -> int:
     else:
         text = render_lint_text(reports, lang=args.lang)
     if args.output:
-        _write_file(Path(args.output), text)
+        write_file(Path(args.output), text)
     else:
         sys.stdout.write(text)
     return exit_code(run_verdict(RunVerdict(r["verdict"]) for r in reports))
 
 
-def _write_file(path: Path, text: str) -> None:
+def write_file(path: Path, text: str) -> None:
     """One output file, written atomically; a failure is a one-line usage error."""
     from cgconform.report.files import write_text
 

@@ -64,6 +64,13 @@ def _positive_float(value: str) -> float:
     return number
 
 
+def _at_least_one(value: str) -> int:
+    number = _positive_int(value)
+    if number < 1:
+        raise argparse.ArgumentTypeError(f"{value!r} must be at least 1")
+    return number
+
+
 def _shard(value: str) -> Any:
     from cgconform.model.shards import Shard
 
@@ -97,7 +104,16 @@ def _add_target_args(parser: argparse.ArgumentParser) -> None:
     )
 
 
-BUILTIN = ("run", "lint", "profiles", "doctor", "demo", "report", "replay")
+BUILTIN = ("run", "lint", "profiles", "doctor", "demo", "report", "replay", "campaign")
+
+
+def _add_verbose(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "-v",
+        "--verbose",
+        action="store_true",
+        help="list every requirement in the summary (default: passes as one count per profile)",
+    )
 
 
 def build_parser(extensions: Mapping[str, Command] | None = None) -> argparse.ArgumentParser:
@@ -120,6 +136,7 @@ def build_parser(extensions: Mapping[str, Command] | None = None) -> argparse.Ar
     run.add_argument("--strict", action="store_true", help="needs_review blocks (certification)")
     run.add_argument("--adr-version", metavar="2.1|2.2", help="ADR version to apply (default 2.2)")
     run.add_argument("--quiet", action="store_true", help="no progress display")
+    _add_verbose(run)
     run.add_argument(
         "--deadline",
         type=_positive_float,
@@ -141,6 +158,7 @@ def build_parser(extensions: Mapping[str, Command] | None = None) -> argparse.Ar
         help="also write every exchange (redacted) to this cassette, for `cgconform replay`",
     )
     _add_replay_parser(sub)
+    _add_campaign_parser(sub)
 
     lint = sub.add_parser("lint", help="ADR checks on OpenAPI documents (fast, no target)")
     lint.add_argument("specs", nargs="+", metavar="SPEC_OR_URL")
@@ -170,6 +188,7 @@ def build_parser(extensions: Mapping[str, Command] | None = None) -> argparse.Ar
     demo = sub.add_parser("demo", help="run the built-in demo and write its reports")
     demo.add_argument("--report-dir", default="reports", metavar="DIR")
     demo.add_argument("--lang", choices=("nl", "en"), default="en")
+    _add_verbose(demo)
 
     for name, command in sorted((extensions or {}).items()):
         command.configure(sub.add_parser(name, help=command.help))
@@ -187,11 +206,26 @@ def build_parser(extensions: Mapping[str, Command] | None = None) -> argparse.Ar
     render.add_argument("--format", type=_formats, default=["junit"], metavar="F,F")
     render.add_argument("--lang", choices=("nl", "en"), default="en")
     render.add_argument("--out", default=".", metavar="DIR")
-    merge = report_sub.add_parser("merge", help="join shard reports (run --shard) into one")
-    merge.add_argument("reports", nargs="+", metavar="REPORT")
+    merge = report_sub.add_parser(
+        "merge",
+        help="join shard outputs into one: the report.json files (or report folders) of "
+        "`run --shard`, or the report folders of `campaign --shard`",
+    )
+    merge.add_argument("reports", nargs="+", metavar="REPORT|DIR")
     merge.add_argument("--out", required=True, metavar="DIR")
-    merge.add_argument("--format", type=_formats, default=["json", "junit"], metavar="F,F")
+    merge.add_argument(
+        "--format",
+        type=_formats,
+        metavar="F,F",
+        help="default: json,junit (run shards); json,junit,html,sarif (campaign shards)",
+    )
     merge.add_argument("--lang", choices=("nl", "en"), default="en")
+    merge.add_argument(
+        "--previous",
+        metavar="DIR",
+        help="campaigns: the previous campaign's report folder, to show what changed since",
+    )
+    _add_verbose(merge)
     sign = report_sub.add_parser("sign", help="a detached JWS over report.json's exact bytes")
     sign.add_argument("report")
     sign.add_argument("--key", required=True, metavar="KEY.pem")
@@ -223,6 +257,62 @@ def _add_replay_parser(sub: Any) -> None:
     replay.add_argument("--strict", action="store_true", help="needs_review blocks")
     replay.add_argument("--adr-version", metavar="2.1|2.2", help="ADR version (default 2.2)")
     replay.add_argument("--quiet", action="store_true", help="no progress display")
+    _add_verbose(replay)
+
+
+def _add_campaign_parser(sub: Any) -> None:
+    campaign = sub.add_parser(
+        "campaign",
+        help="run many targets (a campaign file) and write an overview of them",
+        description="Run every target of a campaign file, each as `cgconform run` would (its "
+        "reports in DIR/<target-id>/), at most --jobs at once, and write the overview: "
+        "campaign.json, campaign.html, campaign.junit.xml and campaign.sarif. Exit code: the "
+        "worst target verdict's (0 conformant, 1 not conformant, 3 inconclusive or error); "
+        "2 for a usage or configuration error of the campaign itself.",
+    )
+    campaign.add_argument("campaign", nargs="?", metavar="CAMPAIGN.toml")
+    campaign.add_argument("--report-dir", default="reports", metavar="DIR")
+    campaign.add_argument(
+        "--jobs",
+        "-j",
+        type=_at_least_one,
+        metavar="N",
+        help="targets run at once, each in a process of its own (default: `jobs` in the "
+        "campaign file, else one per CPU)",
+    )
+    campaign.add_argument(
+        "--shard",
+        type=_shard,
+        metavar="i/n",
+        help="run only shard i of n (a stable part of the targets); join the shards' report "
+        "folders with `cgconform report merge`",
+    )
+    campaign.add_argument(
+        "--previous",
+        metavar="DIR",
+        help="the previous campaign's report folder: the overview shows what improved and "
+        "what regressed per target",
+    )
+    campaign.add_argument(
+        "--format",
+        type=_formats,
+        metavar="F,F",
+        help="each target's reports and the overview's (default: json,junit,html,sarif)",
+    )
+    campaign.add_argument("--lang", choices=("nl", "en"), default="en")
+    campaign.add_argument(
+        "--seed", type=_positive_int, help="one seed for every target (default: per target)"
+    )
+    campaign.add_argument("--strict", action="store_true", help="needs_review blocks")
+    campaign.add_argument("--adr-version", metavar="2.1|2.2", help="ADR version (default 2.2)")
+    campaign.add_argument("--quiet", action="store_true", help="no progress display")
+    _add_verbose(campaign)
+    campaign.add_argument(
+        "--ci-template",
+        choices=("gitlab", "github"),
+        help="print the CI template that runs this campaign in shards and merges them "
+        "(GitLab CI parallel:matrix, GitHub Actions matrix)",
+    )
 
 
 def _needs_extensions(argv: Sequence[str]) -> bool:
@@ -272,8 +362,9 @@ def _dispatch(
         "lint": lambda: commands.lint(args, argv_text),
         "doctor": lambda: commands.doctor(args),
         "demo": lambda: commands.demo(args),
-        "report": lambda: commands.report(args),
+        "report": lambda: _report(args),
         "replay": lambda: commands.replay(args, argv_text),
+        "campaign": lambda: _campaign(args, argv_text),
     }
     handlers.update({name: (lambda c=command: c.run(args)) for name, command in extensions.items()})
     if args.command == "report" and args.report_command is None:
@@ -285,6 +376,21 @@ def _dispatch(
     except (commands.CommandError, ConfigError) as exc:
         raise UsageError(str(exc)) from None
     return result
+
+
+def _campaign(args: argparse.Namespace, argv_text: str) -> int:
+    from cgconform.cli import campaign
+
+    return campaign.campaign(args, argv_text)
+
+
+def _report(args: argparse.Namespace) -> int:
+    """`report merge` of campaign outputs goes to cli.campaign; everything else to commands."""
+    from cgconform.cli import campaign, commands
+
+    if args.report_command == "merge" and campaign.is_campaign_output(args.reports):
+        return campaign.merge(args)
+    return commands.report(args)
 
 
 def entry() -> None:

@@ -16,6 +16,7 @@ from cgconform import __version__
 from cgconform.http.redaction import Redactor
 from cgconform.model.catalogue import Profile, ProfileRequirement
 from cgconform.model.shards import Shard
+from cgconform.model.target import Target
 from cgconform.model.verdicts import (
     RunVerdict,
     Verdict,
@@ -75,6 +76,18 @@ class RunInfo:
 
 def rfc3339(moment: datetime) -> str:
     return moment.astimezone(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
+
+
+def target_info(target: Target) -> dict[str, Any]:
+    """report.json's `target`: its name, base URL, document, statement, and every component
+    URL of its [urls] table by name (`target.urls`)."""
+    return {
+        "name": target.name,
+        "base_url": target.base_url,
+        "spec": target.spec,
+        "urls": dict(target.urls),
+        "statement": dict(target.statement),
+    }
 
 
 def _result(

@@ -27,6 +27,7 @@ from cgconform.run.assemble import (
     build_report,
     redact_report,
     rfc3339,
+    target_info,
 )
 from cgconform.run.context import RunContext, build_context
 from cgconform.run.plugin import CONTEXT_KEY, OUTCOME_PROPERTY, REQUIREMENTS_KEY
@@ -267,12 +268,7 @@ def execute(
     report = build_report(
         profiles=request.profiles,
         outcomes=list(collector.outcomes.values()),
-        target={
-            "name": target.name,
-            "base_url": target.base_url,
-            "spec": target.spec,
-            "statement": dict(target.statement),
-        },
+        target=target_info(target),
         statement=target.statement,
         run=run,
     )

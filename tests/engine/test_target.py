@@ -159,5 +159,5 @@ def test_urls_take_grpc_addresses_beside_urls() -> None:
         "logboek_grpc": "127.0.0.1:4317",
         "other_grpc": "grpcs://logboek.example.nl:443",
     }
-    with pytest.raises(ConfigError, match="neither an http\\(s\\) URL .* nor a gRPC address"):
+    with pytest.raises(ConfigError, match=r"neither an http\(s\) URL .* nor a gRPC address"):
         parse_target({"urls": {"logboek": "ftp://x"}})

@@ -1,4 +1,5 @@
-"""The reference Logboek (fixtures/logboek/) against the real OpenTelemetry SDK exporter: what the
+"""The reference Logboek (fixtures/logboek/) against the real OpenTelemetry SDK exporter, over plain
+OTLP/HTTP (TLS, gRPC, the read API and the defects have test_reference_logboek_*.py): what the
 SDK writes over OTLP/HTTP (protobuf, and gzip) is confirmed and kept exactly (ids, parent link,
 times, status, `dpl.core.*` attributes); the same spans as OTLP/JSON give the same rows; a body it
 cannot store (undecodable, a short trace or span id) gets 400 and nothing of it is kept.
@@ -193,16 +194,27 @@ def test_sdk_pipeline_batch_processor(logboek: RunningLogboek, compression: Comp
     assert {row.trace_id for row in rows} == {rows[0].trace_id}
 
 
-def test_read_endpoint_returns_the_rows(logboek: RunningLogboek) -> None:
+def test_read_api_returns_what_was_written() -> None:
+    """The read API gives back, by trace id, what the SDK wrote (times in ms, status by name)."""
     spans = _sdk_spans()
-    assert OTLPSpanExporter(endpoint=logboek.traces_url).export(spans) == SpanExportResult.SUCCESS
-    trace_id = _trace_id(spans)
-    answer = requests.get(logboek.records_url(trace_id), timeout=5)
-    assert answer.status_code == 200
-    assert answer.json() == {"records": [r.to_json() for r in logboek.store.by_trace(trace_id)]}
-    assert requests.get(logboek.records_url("0" * 31 + "1"), timeout=5).json() == {"records": []}
-    assert requests.get(logboek.base_url + "/v1/records", timeout=5).status_code == 400
-    assert requests.get(logboek.records_url("xyz"), timeout=5).status_code == 400
+    with serve_logboek(read_api=True) as logboek:
+        assert logboek.read_api_url is not None
+        exporter = OTLPSpanExporter(endpoint=logboek.traces_url)
+        assert exporter.export(spans) == SpanExportResult.SUCCESS
+        trace_id = _trace_id(spans)
+        answer = requests.post(
+            logboek.read_api_url + "/processing-activities", json={"traceId": trace_id}, timeout=5
+        )
+        assert answer.status_code == 200
+        found = {item["spanId"]: item for item in answer.json()["processingActivities"]}
+        for row in logboek.store.by_trace(trace_id):
+            item = found[row.span_id]
+            assert item["traceId"] == trace_id
+            assert item.get("parentSpanId", "") == row.parent_span_id
+            assert item["startTime"] == row.start_time_unix_nano // 1_000_000
+            assert item["attributes"] == row.attributes
+        assert {item["status"] for item in found.values()} == {"Unset", "Error"}
+        assert logboek.errors == []
 
 
 def test_file_store_is_durable(tmp_path: Path) -> None:

@@ -43,6 +43,13 @@ def test_wheel_holds_engine_suites_profiles_and_schemas(wheel: Path) -> None:
         "cgconform/suites/fsc/harness/peers.py",
         "cgconform/fixtures/demo.py",
         "cgconform/fixtures/api/parkeervergunningen.openapi.json",
+        "cgconform/fixtures/logboek/read_api.openapi.json",
+        "cgconform/suites/logboek/harness/logboek.proto",
+        "cgconform/profiles/logboek-dataverwerkingen.yaml",
+        "cgconform/ci_templates/gitlab-ci.yml",
+        "cgconform/ci_templates/github-workflow.yml",
+        "cgconform/schemas/campaign.schema.json",
+        "cgconform/report/templates/campaign.html.j2",
     ):
         assert expected in names, f"{expected} is missing from the wheel"
     top_level = {name.split("/")[0] for name in names}

@@ -67,6 +67,7 @@ Handler = Callable[[Received], Reply]
 class _Server(ThreadingHTTPServer):
     daemon_threads = True
     allow_reuse_address = True
+    request_queue_size = 128  # a burst of callers (the Logboek sources) must not wait in backlog
     mock: MockServer
 
     def handle_error(self, request: Any, client_address: Any) -> None:

@@ -1,0 +1,57 @@
+"""Self-tests of `logboek-application`: every check passes on the reference application and
+each seeded defect is found under its requirement, with its verdict, and nothing else fails."""
+
+from __future__ import annotations
+
+import pytest
+from logboekworld import application_target, explain, run_profile, verdicts
+
+from cgconform.fixtures.logboek.application.defects import DEFECTS
+
+PROFILE = "logboek-application"
+TRACE_CONTEXT = {
+    "/logboek/application/send-trace-context",
+    "/logboek/application/accept-trace-context",
+}
+# Requirements no automated check decides (a person must): needs_review on any application.
+MANUAL = {
+    "/logboek/application/standard-error-methods",
+    "/logboek/application/external-read-api-contact-page",
+}
+
+
+def _assert_conformant(report: dict[str, object]) -> None:
+    got = verdicts(report)  # type: ignore[arg-type]
+    wrong = {r: v for r, v in got.items() if v != ("needs_review" if r in MANUAL else "pass")}
+    assert not wrong, explain(report)  # type: ignore[arg-type]
+
+
+def test_reference_application_conforms() -> None:
+    with application_target() as target:
+        report = run_profile(PROFILE, target)
+    _assert_conformant(report)
+    assert report["verdict"] == "conformant", explain(report)
+
+
+def test_reference_application_over_grpc_conforms() -> None:
+    with application_target(protocol="grpc", burst=6) as target:
+        report = run_profile(PROFILE, target)
+    _assert_conformant(report)
+    messages = {r["requirement"]: r["message"] for r in report["results"]}
+    assert "OTLP/gRPC" in messages["/logboek/logboek/otlp-recommended"]
+
+
+@pytest.mark.parametrize("name", sorted(DEFECTS))
+def test_each_defect_is_found_under_its_requirement(name: str) -> None:
+    defect = DEFECTS[name]
+    with application_target([name]) as target:
+        report = run_profile(PROFILE, target)
+    got = verdicts(report)
+    assert got[defect.requirement] == defect.verdict, f"{name}: {defect.what}\n" + explain(report)
+    allowed = {defect.requirement, *defect.also}
+    if defect.requirement in TRACE_CONTEXT:  # the umbrella sentence fails with its detail
+        allowed.add("/logboek/application/trace-context")
+    stray = {r: v for r, v in got.items() if v in ("fail", "error") and r not in allowed}
+    assert not stray, f"{name} also failed elsewhere: {stray}\n" + explain(report)
+    finding = next(r for r in report["results"] if r["requirement"] == defect.requirement)
+    assert finding["message"], "a finding says what was seen"

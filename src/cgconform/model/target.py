@@ -52,7 +52,7 @@ class ConfigError(Exception):
 
 
 # Top-level tables that belong to a suite: the engine passes them on unread.
-SUITE_TABLES = ("fsc", "logboek", "oidc", "yivi", "chain")
+SUITE_TABLES = ("fsc", "logboek", "oidc", "oauth", "yivi", "chain")
 
 _REF = re.compile(r"^(env|file):(.+)$")
 _TOKEN = re.compile(r"^[!#$%&'*+.^_`|~0-9A-Za-z-]+$")  # an HTTP field name (RFC 9110 §5.1)

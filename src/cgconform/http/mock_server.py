@@ -196,6 +196,10 @@ class MockServer:
         self._server.shutdown()
         self._server.server_close()
 
+    def close(self) -> None:
+        """Release the address of a server that was never started."""
+        self._server.server_close()
+
     def __enter__(self) -> MockServer:
         return self.start()
 

@@ -10,6 +10,7 @@ from cgconform.run.marks import requirement
 from cgconform.suites.logboek.application._observe import (
     CORE,
     READ,
+    ancestors,
     evidence,
     healthy,
     is_uri,
@@ -138,11 +139,19 @@ def subject_id_and_type(app_run: Observations) -> None:
 def processing_activity_recorded(app_run: Observations) -> None:
     sents = _personal(app_run)
     problems: list[str] = []
+    inherited: list[tuple[Sent, Record]] = []
     unchecked = 0
     for sent in sents:
-        named = [r for r in app_run.trace_of(sent) if subject_values(r.subject)]
+        records = app_run.trace_of(sent)
+        by_span = {r.span_id: r for r in records}
+        named = [r for r in records if subject_values(r.subject)]
         for record in named:
             value = record.activity
+            if (value is None or value == "") and any(
+                is_uri(a.activity) for a in ancestors(record, by_span)
+            ):
+                inherited.append((sent, record))
+                continue
             if value is None or value == "":
                 problems.append(
                     f"{sent.line()}: a record of a subject has no {ACTIVITY}: {record.line()}"
@@ -167,6 +176,15 @@ def processing_activity_recorded(app_run: Observations) -> None:
             f"The standard: the record references the right processing activity of the Register in "
             f"{ACTIVITY}.\n" + "\n".join(problems[:5]),
             evidence=evidence(sents[:1], app_run.trace_of(sents[0])),
+        )
+    if inherited:
+        sent, record = inherited[0]
+        raise Warning(
+            f"{len(inherited)} record(s) of a data subject carry no {ACTIVITY} of their own; an "
+            "action above them in the trace does. The standard asks for the reference in the "
+            "Logregel; whether a child action may inherit it is not said (docs/logboek-notes.md "
+            "reading 19): " + record.line(),
+            evidence=evidence([sent], app_run.trace_of(sent)),
         )
     note = (
         f"; whether it is the right activity is not stated for {unchecked} record(s) (give "

@@ -143,12 +143,19 @@ def trace_context_between_applications(app_run: Observations) -> None:
 
 
 def _continued_roots(app_run: Observations) -> list[tuple[Sent, list[Record]]]:
+    """Per continued processing, the records that carry what the caller passed: the root
+    action (the caller's span is its parent) first; where the root has no
+    dpl.core.foreign_operation.* at all (e.g. an instrumented server span above the
+    application's own action), the trace's records that do."""
     result = []
     for sent in app_run.of("continued", "unsampled"):
         records = app_run.traces.get(sent.caller_trace or "", [])
         roots = [r for r in records if r.parent_span_id == sent.caller_span]
-        if served(sent) and roots:
-            result.append((sent, roots))
+        if not served(sent) or not roots:
+            continue
+        if not any(r.foreign() for r in roots):
+            roots = [r for r in records if r.foreign()] or roots
+        result.append((sent, roots))
     return result
 
 
@@ -167,7 +174,7 @@ def caller_recorded_as_foreign_operation(app_run: Observations) -> None:
         seen |= set(foreign)
         if not foreign:
             problems.append(
-                f"{sent.line()}: the root record has no {FOREIGN}* attribute:\n"
+                f"{sent.line()}: no record of the continued trace has a {FOREIGN}* attribute:\n"
                 + record_lines(roots)
             )
             continue
@@ -205,7 +212,7 @@ def caller_application_recorded(app_run: Observations) -> None:
     present = [v for _, v in values if v is not None]
     if not present:
         raise Warning(
-            f"the root record of a continued trace has no {PROCESSOR}. The standard requires it "
+            f"no record of a continued trace has {PROCESSOR}. The standard requires it "
             "when there is a calling Application, but defines no way for the caller to pass its "
             f"URL; cgconform sent {app_run.settings.caller_url} in tracestate (cgconform=...) and "
             "Referer (docs/logboek-notes.md, reading 1)",
@@ -213,4 +220,4 @@ def caller_application_recorded(app_run: Observations) -> None:
         )
     ours = app_run.settings.caller_url
     how = "the URL cgconform sent" if any(v == ours for v in present) else "a URL of its own choice"
-    raise Passed(f"{PROCESSOR} recorded on {len(present)} continued root record(s): {how}")
+    raise Passed(f"{PROCESSOR} recorded on {len(present)} record(s) of continued traces: {how}")

@@ -13,7 +13,7 @@ from cgtest.clirun import assert_valid_report
 
 from cgconform.fixtures.logboek.application.server import serve_application
 from cgconform.fixtures.logboek.server import serve_logboek
-from cgconform.fixtures.tls import make_tls_files
+from cgconform.fixtures.tls import TlsFiles, make_tls_files
 from cgconform.http.mock_server import free_port
 from cgconform.model.catalogue import select_profiles
 from cgconform.model.target import Target, parse_target
@@ -90,16 +90,24 @@ PROCESSINGS = [
 
 @contextmanager
 def application_target(
-    defects: Iterable[str] = (), *, protocol: str = "http/protobuf", burst: int = 20
+    defects: Iterable[str] = (),
+    *,
+    protocol: str = "http/protobuf",
+    burst: int = 20,
+    tls: TlsFiles | None = None,
 ) -> Iterator[Target]:
-    """The reference application, pointed at the Logboek and sources cgconform plays."""
+    """The reference application, pointed at the Logboek and sources cgconform plays (over TLS
+    to the Logboek when `tls` is given: the receiver presents its server certificate)."""
     listen, listen_grpc, brp, rdw = (free_port() for _ in range(4))
-    logboek = f"127.0.0.1:{listen_grpc}" if protocol == "grpc" else f"http://127.0.0.1:{listen}"
+    scheme = "https" if tls else "http"
+    logboek = f"127.0.0.1:{listen_grpc}" if protocol == "grpc" else f"{scheme}://127.0.0.1:{listen}"
+    receiver_tls = {"tls_cert": str(tls.server_cert), "tls_key": str(tls.server_key)} if tls else {}
     with serve_application(
         logboek=logboek,
         protocol=protocol,
         sources={"brp": f"http://127.0.0.1:{brp}", "rdw": f"http://127.0.0.1:{rdw}"},
         defects=frozenset(defects),
+        tls_ca=str(tls.ca) if tls else None,
     ) as app:
         yield parse_target(
             {
@@ -116,6 +124,7 @@ def application_target(
                         "rdw": {"listen": f"127.0.0.1:{rdw}", "kind": "rdw-voertuigen"},
                     },
                     "processings": PROCESSINGS,
+                    **receiver_tls,
                 },
             }
         )

@@ -3,10 +3,13 @@ each seeded defect is found under its requirement, with its verdict, and nothing
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from logboekworld import application_target, explain, run_profile, verdicts
 
 from cgconform.fixtures.logboek.application.defects import DEFECTS
+from cgconform.fixtures.tls import make_tls_files
 
 PROFILE = "logboek-application"
 TRACE_CONTEXT = {
@@ -39,6 +42,14 @@ def test_reference_application_over_grpc_conforms() -> None:
     _assert_conformant(report)
     messages = {r["requirement"]: r["message"] for r in report["results"]}
     assert "OTLP/gRPC" in messages["/logboek/logboek/otlp-recommended"]
+
+
+def test_the_application_may_export_over_tls(tmp_path: Path) -> None:
+    """An application that insists on TLS towards its Logboek (as the Logboek must enforce it)
+    exports to a receiver that presents a certificate ([logboek] tls_cert, tls_key)."""
+    with application_target(burst=4, tls=make_tls_files(tmp_path)) as target:
+        report = run_profile(PROFILE, target)
+    _assert_conformant(report)
 
 
 @pytest.mark.parametrize("name", sorted(DEFECTS))

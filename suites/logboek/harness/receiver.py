@@ -111,10 +111,15 @@ def _body(received: Received) -> bytes:
 class Receiver:
     """OTLP/HTTP and (when `grpc_listen` is given) OTLP/gRPC and logboek.v1, into one Inbox."""
 
-    def __init__(self, listen: Address, grpc_listen: Address | None) -> None:
+    def __init__(
+        self,
+        listen: Address,
+        grpc_listen: Address | None,
+        tls: tuple[str, str] | None = None,
+    ) -> None:
         self.inbox = Inbox()
         self.http = MockServer(
-            self._http, host=listen.host, port=listen.port, name="logboek-receiver"
+            self._http, host=listen.host, port=listen.port, name="logboek-receiver", cert_chain=tls
         )
         self.grpc: GrpcServer | None = None
         if grpc_listen is not None:
@@ -123,6 +128,7 @@ class Receiver:
                 host=grpc_listen.host,
                 port=grpc_listen.port,
                 name="logboek-receiver-grpc",
+                cert_chain=tls,
             )
 
     @property

@@ -131,7 +131,7 @@ class Session:
         self.context = context
         self.settings = settings
         self.application = context.target.urls["application"].rstrip("/")
-        self.receiver = Receiver(settings.listen, settings.listen_grpc)
+        self.receiver = Receiver(settings.listen, settings.listen_grpc, settings.tls)
         self.sources = Sources(settings.sources)
 
     @contextmanager

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from cgconform.model.target import ConfigError, SecretRef, Target
@@ -29,6 +30,8 @@ _KEYS = {
     "sources",
     "processings",
     "read",
+    "tls_cert",
+    "tls_key",
 }
 _SOURCE_KEYS = {"listen", "kind", "status", "json", "headers"}
 _PROCESSING_KEYS = {
@@ -105,6 +108,26 @@ class LogboekSettings:
     sources: tuple[SourceSpec, ...]
     processings: tuple[ProcessingSpec, ...]
     read: ReadSpec
+    # The receiver's certificate and key (PEM): with them it speaks TLS (https, gRPC over TLS)
+    tls: tuple[str, str] | None = None
+
+
+def _tls(table: Mapping[str, Any], target: Target) -> tuple[str, str] | None:
+    if "tls_cert" not in table and "tls_key" not in table:
+        return None
+    paths = []
+    for key in ("tls_cert", "tls_key"):
+        value = table.get(key)
+        if not isinstance(value, str):
+            raise ConfigError(
+                "[logboek] tls_cert and tls_key: both, as paths to PEM files (the certificate "
+                "and key the receiver presents to the application)"
+            )
+        path = Path(value) if Path(value).is_absolute() else target.base_dir / value
+        if not path.is_file():
+            raise ConfigError(f"[logboek] {key}: file not found: {path}")
+        paths.append(str(path))
+    return paths[0], paths[1]
 
 
 def _address(value: Any, where: str) -> Address:
@@ -275,4 +298,5 @@ def load_settings(target: Target) -> LogboekSettings:
         ),
         processings=tuple(_processing(i, p) for i, p in enumerate(processings)),
         read=_read(table.get("read", {}), target),
+        tls=_tls(table, target),
     )

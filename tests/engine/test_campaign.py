@@ -683,5 +683,7 @@ def test_sigterm_stops_a_campaign_with_its_overview_and_exit_3(tmp_path: Path) -
     assert overview["campaign"]["interrupted"] == "SIGTERM"
     assert len(overview["targets"]) == 40
     not_run = [t for t in overview["targets"] if t["verdict"] == "inconclusive"]
-    assert not_run and all(t["reason"].startswith("not run:") for t in not_run)
+    not_started = [t for t in not_run if t["reason"].startswith("not run:")]
+    # jobs = 1: at most the one target running when the signal came stopped part-way
+    assert not_started and len(not_run) - len(not_started) <= 1, not_run
     assert any(t["verdict"] == "not_conformant" for t in overview["targets"])

@@ -6,17 +6,15 @@ from __future__ import annotations
 import os
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from cgtest.clirun import assert_valid_report
+from cgtest.profilerun import results, run_profile, verdicts
 from joserfc.jwk import RSAKey
 
 from cgconform.fixtures.identity.yivi_server import RunningYivi, serve_yivi
-from cgconform.model.catalogue import select_profiles
 from cgconform.model.target import BudgetConfig, Target
-from cgconform.run.runner import RunRequest, execute
 
 PROFILE = "yivi-requestor"
 TOKEN_VARIABLE = "CG_TEST_YIVI_TOKEN"
@@ -78,21 +76,7 @@ def target_for(irma: RunningYivi, table: dict[str, Any], **statement: Any) -> Ta
 
 
 def run(target: Target, only: Iterable[str] | None = None) -> dict[str, Any]:
-    (profile,) = select_profiles([PROFILE])
-    if only is not None:
-        wanted = set(only)
-        profile = replace(
-            profile,
-            requirements=tuple(r for r in profile.requirements if r.requirement.id in wanted),
-        )
-    report = execute(RunRequest(profiles=[profile], target=target, command="self-test", seed=1))
-    assert_valid_report(report)
-    return report
+    return run_profile(PROFILE, target, only)
 
 
-def verdicts(report: dict[str, Any]) -> dict[str, str]:
-    return {r["requirement"]: r["verdict"] for r in report["results"]}
-
-
-def results(report: dict[str, Any]) -> dict[str, dict[str, Any]]:
-    return {r["requirement"]: r for r in report["results"]}
+__all__ = ["results", "run", "verdicts"]

@@ -9,15 +9,13 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from cgtest.clirun import assert_valid_report
+from cgtest.profilerun import explain, run_profile, verdicts
 
 from cgconform.fixtures.logboek.application.server import serve_application
 from cgconform.fixtures.logboek.server import serve_logboek
 from cgconform.fixtures.tls import TlsFiles, make_tls_files
 from cgconform.http.mock_server import free_port
-from cgconform.model.catalogue import select_profiles
 from cgconform.model.target import Target, parse_target
-from cgconform.run.runner import RunRequest, execute
 
 READER_ACTIVITY = "https://register.example.nl/verwerkingsactiviteiten/lezen-test"
 READERS = {
@@ -130,22 +128,4 @@ def application_target(
         )
 
 
-def run_profile(profile: str, target: Target) -> dict[str, Any]:
-    """The report.json of one profile run in-process (validated against the schema)."""
-    report: dict[str, Any] = execute(
-        RunRequest(profiles=select_profiles([profile]), target=target, command="self-test", seed=1)
-    )
-    assert_valid_report(report)
-    return report
-
-
-def verdicts(report: dict[str, Any]) -> dict[str, str]:
-    return {r["requirement"]: r["verdict"] for r in report["results"]}
-
-
-def explain(report: dict[str, Any]) -> str:
-    """Every result in one line each: for assertion messages."""
-    return "\n".join(
-        f"{r['verdict']:12} {r['requirement']}: {r.get('message', '')[:300]}"
-        for r in report["results"]
-    )
+__all__ = ["explain", "run_profile", "verdicts"]

@@ -319,7 +319,9 @@ def _unknown(data: Mapping[str, Any], allowed: set[str], where: str) -> None:
         )
 
 
-def _secret(value: Any, where: str, base_dir: Path) -> SecretRef:
+def secret_ref(value: Any, where: str, base_dir: Path) -> SecretRef:
+    """A credential given by reference (``env:NAME``, ``file:PATH``); a ConfigError naming
+    `where` for anything else. Suites read their tables' credentials with it too."""
     if not isinstance(value, str) or not _REF.match(value):
         raise ConfigError(
             f"{where}: credentials are given by reference only, as 'env:NAME' or 'file:PATH' "
@@ -371,13 +373,13 @@ def parse_target(data: Mapping[str, Any], *, source: Path | None = None) -> Targ
     auth = _table(data, "auth", where)
     _unknown(auth, {"bearer", "headers"}, f"{where}: [auth]")
     bearer = (
-        _secret(auth["bearer"], f"{where}: auth.bearer", base_dir) if "bearer" in auth else None
+        secret_ref(auth["bearer"], f"{where}: auth.bearer", base_dir) if "bearer" in auth else None
     )
     headers_table = auth.get("headers", {})
     if not isinstance(headers_table, Mapping):
         raise ConfigError(f"{where}: [auth.headers] must be a table of header = 'env:NAME'")
     auth_headers = {
-        h: _secret(v, f"{where}: auth.headers.{h}", base_dir) for h, v in headers_table.items()
+        h: secret_ref(v, f"{where}: auth.headers.{h}", base_dir) for h, v in headers_table.items()
     }
 
     plain_headers = _table(data, "headers", where)

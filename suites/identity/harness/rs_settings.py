@@ -26,7 +26,7 @@ from urllib.parse import urlsplit
 from joserfc.errors import JoseError
 from joserfc.jwk import ECKey, RSAKey
 
-from cgconform.model.target import ConfigError, SecretRef, Target
+from cgconform.model.target import ConfigError, SecretRef, Target, secret_ref
 
 TABLE = "oauth"
 RESOURCE_URL = "resource"
@@ -51,7 +51,6 @@ _KEYS = {
     "serve_metadata",
     "token",
 }
-_REF = re.compile(r"^(env|file):.+$")
 _ADDRESS = re.compile(r"^(?P<host>\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9.-]+):(?P<port>\d{1,5})$")
 
 SigningKey = RSAKey | ECKey
@@ -98,14 +97,7 @@ def _string(table: Mapping[str, Any], key: str) -> str | None:
 
 def _ref(table: Mapping[str, Any], key: str, target: Target) -> SecretRef | None:
     value = table.get(key)
-    if value is None:
-        return None
-    if not isinstance(value, str) or not _REF.match(value):
-        raise ConfigError(
-            f"{_where(key)}: give it by reference, as 'file:PATH' or 'env:NAME' "
-            "(an inline secret would end up in files and logs)"
-        )
-    return SecretRef(value, target.base_dir)
+    return None if value is None else secret_ref(value, _where(key), target.base_dir)
 
 
 def import_signing_key(text: str, where: str) -> SigningKey:

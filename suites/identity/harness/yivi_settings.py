@@ -30,7 +30,7 @@ from urllib.parse import urlsplit
 from joserfc.errors import JoseError
 from joserfc.jwk import RSAKey
 
-from cgconform.model.target import ConfigError, SecretRef, Target
+from cgconform.model.target import ConfigError, SecretRef, Target, secret_ref
 
 TABLE = "yivi"
 URL_NAME = "yivi"
@@ -52,7 +52,6 @@ _KEYS = {
     "jwt_issuer",
     "statusevents_wait",
 }
-_REF = re.compile(r"^(env|file):.+$")
 # An attribute type identifier: scheme.issuer.credential.attribute
 # (e.g. pbdf.gemeente.personalData.bsn)
 _ATTRIBUTE = re.compile(r"^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+){3}$")
@@ -95,14 +94,7 @@ def _where(key: str) -> str:
 
 def _ref(table: Mapping[str, Any], key: str, target: Target) -> SecretRef | None:
     value = table.get(key)
-    if value is None:
-        return None
-    if not isinstance(value, str) or not _REF.match(value):
-        raise ConfigError(
-            f"{_where(key)}: give it by reference, as 'env:NAME' or 'file:PATH' "
-            "(an inline secret would end up in files and logs)"
-        )
-    return SecretRef(value, target.base_dir)
+    return None if value is None else secret_ref(value, _where(key), target.base_dir)
 
 
 def _seconds(table: Mapping[str, Any], key: str, default: float | None, low: float) -> float | None:

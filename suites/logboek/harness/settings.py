@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from cgconform.model.target import ConfigError, SecretRef, Target
+from cgconform.model.target import ConfigError, SecretRef, Target, secret_ref
 
 TRANSPORTS = ("otlp-http-protobuf", "otlp-http-json", "otlp-grpc", "logboek-v1")
 SOURCE_KINDS = ("brp-personen", "rdw-voertuigen", "static")
@@ -160,9 +160,7 @@ def _mapping(value: Any, where: str) -> dict[str, str]:
 
 
 def _secret(value: Any, where: str, target: Target) -> SecretRef:
-    if not isinstance(value, str) or not value.startswith(("env:", "file:")):
-        raise ConfigError(f'{where}: a credential by reference, "env:NAME" or "file:PATH"')
-    return SecretRef(value, target.base_dir)
+    return secret_ref(value, where, target.base_dir)
 
 
 def _source(name: str, table: Any, where: str) -> SourceSpec:

@@ -223,6 +223,8 @@ TAGS = {
     "div", "p", "h1", "h2", "h3", "h4", "span", "strong", "small", "ul", "li", "dl", "dt", "dd",
     "table", "caption", "colgroup", "col", "thead", "tbody", "tr", "th", "td", "a", "details",
     "summary", "pre", "code", "br",
+    # the chain picture (inline SVG, no script)
+    "svg", "defs", "marker", "path", "g", "rect", "text", "line",
 }  # fmt: skip
 VOID = {"meta", "col", "br"}
 ATTRIBUTES = {
@@ -234,12 +236,21 @@ ATTRIBUTES = {
     "section": {"class", "id", "aria-labelledby"},
     "th": {"scope"},
     "td": {"class", "colspan"},
+    "svg": {"viewbox", "width", "height", "xmlns", "aria-labelledby", "role"},
+    "marker": {"viewbox", "refx", "refy", "markerwidth", "markerheight", "orient"},
+    "path": {"d"},
+    "rect": {"x", "y", "width", "height", "rx"},
+    "text": {"x", "y", "text-anchor"},
+    "line": {"x1", "y1", "x2", "y2", "marker-end"},
 }
 GLOBAL_ATTRIBUTES = {"class", "id"}
 META_CONTENT = {
     "Content-Security-Policy": CSP,
 }
-_ID = re.compile(r"(profile-\d+(-heading)?|run-verdict|run-heading|profiles-heading)")
+_ID = re.compile(
+    r"(profile-\d+(-heading)?|run-verdict|run-heading|profiles-heading|chain(-heading)?"
+    r"|arrow-[a-z_]+)"
+)
 _CLASS = re.compile(r"[a-z][a-z0-9_-]*")
 _STYLE = re.compile(r"width: \d+(\.\d+)?%")
 

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from cgconform.model.verdicts import Verdict
+from cgconform.report.html_chain import chain_picture
 from cgconform.report.html_evidence import EvidenceView, evidence_view
 from cgconform.report.html_text import (
     LIMIT_FIRST_LINE,
@@ -143,6 +144,9 @@ def page_context(report: Mapping[str, Any], lang: str) -> dict[str, Any]:
         "meta": _meta(tool, run, target, lang),
         "statement": _statement(statement),
         "profiles": profiles,
+        # --- chain picture (html_chain.py) ---
+        "chain": chain_picture(results, lang),
+        # --- end chain picture ---
         "footer": texts["footer"].format(
             tool=shorten(tool.get("name") or "cgconform", 100).value,
             version=shorten(tool.get("version"), 100).value,

@@ -553,6 +553,11 @@ SHOWS: dict[str, Callable[[World, RunningApplication], None]] = {
 }
 
 
+# MUSTs a check grades a warning because the text gives no way to meet them in full
+# (docs/logboek-notes.md reading 1: the caller cannot pass its URL).
+READING_WARNINGS = {"no_foreign_operation"}
+
+
 def test_every_defect_has_a_test_and_a_catalogued_requirement() -> None:
     assert set(SHOWS) == set(DEFECTS)
     catalogue = load_catalogue(standards=[CORE, READ])
@@ -569,6 +574,8 @@ def test_every_defect_has_a_test_and_a_catalogued_requirement() -> None:
         )
         assert requirement is not None, f"{name}: {defect.requirement} is not catalogued"
         expected = "warning" if requirement.level in ("SHOULD", "MAY") else "fail"
+        if name in READING_WARNINGS:  # a MUST whose text leaves room: graded a warning
+            expected = "warning"
         assert defect.verdict == expected, f"{name}: {requirement.level} -> {defect.verdict}"
         for also in defect.also:
             assert catalogue.knows(CORE, also) or catalogue.knows(READ, also), also

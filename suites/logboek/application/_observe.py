@@ -87,12 +87,18 @@ def subject_values(value: Any) -> list[str]:
     return [str(value)]
 
 
-def ancestors(record: Record, by_span: dict[str, Record]) -> list[Record]:
+def by_key(records: Iterable[Record]) -> dict[tuple[str, str], Record]:
+    """Records by (trace id, span id): span ids need only be unique within their trace."""
+    return {(r.trace_id, r.span_id): r for r in records}
+
+
+def ancestors(record: Record, records: dict[tuple[str, str], Record]) -> list[Record]:
+    """The actions above `record` in its trace, nearest first (`records`: by_key())."""
     chain: list[Record] = []
     seen = {record.span_id}
     current = record
-    while current.parent_span_id and current.parent_span_id in by_span:
-        current = by_span[current.parent_span_id]
+    while current.parent_span_id and (current.trace_id, current.parent_span_id) in records:
+        current = records[(current.trace_id, current.parent_span_id)]
         if current.span_id in seen:
             break
         seen.add(current.span_id)

@@ -21,7 +21,7 @@ from cgconform.suites.logboek.application._observe import (
     traced,
 )
 from cgconform.suites.logboek.harness.records import Record
-from cgconform.suites.logboek.harness.session import Observations
+from cgconform.suites.logboek.harness.session import Observations, Sent
 
 _HEX = re.compile(r"^[0-9a-f]*$")
 STATUSES = ("Unset", "Ok", "Error")
@@ -73,17 +73,34 @@ def new_trace_for_each_processing(app_run: Observations) -> None:
 @requirement(CORE, "/logboek/application/unique-span-id")
 def span_ids_are_unique(app_run: Observations) -> None:
     need(app_run.records, "no records arrived: " + scenario_summary(app_run))
-    counts = Counter(r.span_id for r in app_run.records if r.span_id)
-    repeated = {span: n for span, n in counts.items() if n > 1}
+    within = Counter((r.trace_id, r.span_id) for r in app_run.records if r.span_id)
+    repeated = {key: n for key, n in within.items() if n > 1}
     if repeated:
-        examples = [r for r in app_run.records if r.span_id in repeated][:6]
+        examples = [r for r in app_run.records if (r.trace_id, r.span_id) in repeated][:6]
+        (trace, span), times = next(iter(repeated.items()))
         raise Failure(
-            f"{len(repeated)} span_id(s) occur on more than one record (e.g. "
-            f"{next(iter(repeated))} {max(repeated.values())} times). The standard: every new "
-            "action gets a unique span_id.\n" + record_lines(examples),
+            f"{len(repeated)} span_id(s) occur on more than one record of the same trace (e.g. "
+            f"{span} {times} times in trace {trace}). The standard: every new action gets a "
+            "unique span_id within the processing.\n" + record_lines(examples),
             evidence=evidence(records=examples),
         )
-    raise Passed(f"{len(counts)} records, each with its own span_id")
+    across = Counter(r.span_id for r in app_run.records if r.span_id)
+    shared = {span: n for span, n in across.items() if n > 1}
+    note = (
+        f"; {app_run.redelivered} identical record(s) arrived twice and count once"
+        if app_run.redelivered
+        else ""
+    )
+    if shared:
+        examples = [r for r in app_run.records if r.span_id in shared][:6]
+        raise Warning(
+            f"span ids are unique within each trace, but {len(shared)} of them recur across "
+            'traces. The standard asks uniqueness within the processing ("binnen de '
+            'Dataverwerking"); W3C Trace Context expects span ids to be random, so this hints at '
+            "an id generator that repeats.\n" + record_lines(examples),
+            evidence=evidence(records=examples),
+        )
+    raise Passed(f"{len(across)} records, each with its own span_id{note}")
 
 
 @requirement(CORE, "/logboek/application/propagate-parent")
@@ -106,8 +123,9 @@ def parents_close_the_tree(app_run: Observations) -> None:
     if orphans:
         raise Failure(
             f"{len(orphans)} record(s) name a parent_span_id that is no record of their trace and "
-            "not the caller's span. The standard: a child action keeps the trace_id and points at "
-            "its parent action with parent_span_id.\n" + record_lines(orphans),
+            "not the caller's span: the parent id is wrong, or the parent action wrote no record "
+            "(one record per action). The standard: a child action keeps the trace_id and points "
+            "at its parent action with parent_span_id.\n" + record_lines(orphans),
             evidence=evidence(records=orphans),
         )
     if problems:
@@ -122,11 +140,37 @@ def parents_close_the_tree(app_run: Observations) -> None:
     )
 
 
+def _clocks_agree(app_run: Observations) -> bool:
+    """Whether the records of the processings tied to the caller's trace started while their
+    request was open: then cgconform's clock and the application's agree."""
+    tied = [s for s in app_run.sent if s.attribution == "caller" and s.scenario != "burst"]
+    inside = 0
+    for sent in tied:
+        starts = [r.start_ns for r in app_run.trace_of(sent) if r.start_ns]
+        inside += bool(starts) and sent.started * 1e9 <= min(starts) <= sent.ended * 1e9
+    return bool(tied) and inside == len(tied)
+
+
+def _silent(app_run: Observations) -> list[Sent]:
+    """Processings started without a traceparent that were served, yet no record started
+    while their request was open: they logged nothing (judged only where the clocks agree)."""
+    if not _clocks_agree(app_run):
+        return []
+    starts = [r.start_ns for r in app_run.records if r.start_ns]
+    return [
+        s
+        for s in app_run.of("fresh", "invalid-traceparent")
+        if served(s)
+        and not s.trace_id
+        and not any(s.started * 1e9 <= t <= s.ended * 1e9 for t in starts)
+    ]
+
+
 @requirement(CORE, "/logboek/application/one-record-per-action")
 def a_record_for_every_call(app_run: Observations) -> None:
     """Each call a source saw was made by an action: that action's record is the one whose
     span_id is the call's traceparent parent id. Internal actions cannot be seen and are not
-    graded."""
+    graded; a processing that logged nothing at all is a warning (it rests on the clocks)."""
     pairs = [
         (sent, call, parsed)
         for sent in app_run.sent
@@ -134,12 +178,14 @@ def a_record_for_every_call(app_run: Observations) -> None:
         for call in sent.calls
         if (parsed := call.parsed)
     ]
-    need(pairs, "no call with a valid traceparent reached a source: no action to look for")
+    silent = _silent(app_run)
+    if not pairs and not silent:
+        need(pairs, "no call with a valid traceparent reached a source: no action to look for")
     spans = {(r.trace_id, r.span_id) for r in app_run.records}
     logged = {r.trace_id for r in app_run.records}
     # A call in a trace with no record at all is a trace that was not logged (no-sampling).
     missing = [(s, c, p) for s, c, p in pairs if (p[0], p[1]) not in spans and p[0] in logged]
-    if not any(p[0] in logged for _, _, p in pairs):
+    if pairs and not any(p[0] in logged for _, _, p in pairs):
         missing = pairs
     if missing:
         lines = [f"{c.line()} (during {s.line()})" for s, c, _ in missing[:6]]
@@ -148,6 +194,14 @@ def a_record_for_every_call(app_run: Observations) -> None:
             "the span_id the call's traceparent names as its parent. The standard: one record "
             "(Logregel) per action.\n" + "\n".join(lines),
             evidence=evidence([missing[0][0]], app_run.trace_of(missing[0][0])),
+        )
+    if silent:
+        raise Warning(
+            f"{len(silent)} processing(s) were served, but no record started while their request "
+            "was open (if the application's clock agrees with cgconform's, they logged nothing). "
+            "The standard: one record (Logregel) per action.\n"
+            + "\n".join(s.line() for s in silent[:5]),
+            evidence=evidence(silent[:2]),
         )
     raise Passed(f"{len(pairs)} calls to the sources, each made by an action that has a record")
 

@@ -11,6 +11,7 @@ from cgconform.run.marks import requirement
 from cgconform.suites.logboek.application._observe import (
     READ,
     ancestors,
+    by_key,
     evidence,
     need,
     record_lines,
@@ -45,13 +46,14 @@ def calling_actions_name_the_read_api(app_run: Observations) -> None:
     need(
         records, "no record of an action that called a source was found (see one-record-per-action)"
     )
-    by_span = {r.span_id: r for r in app_run.records}
-    # The attribute may sit on the calling action or on an action above it that it belongs to.
+    keyed = by_key(app_run.records)
+    # The attribute may sit on the calling action or on an action above it that it belongs to
+    # (an application's own action above an instrumented client span, or the processing).
     missing = [
         r
         for r in records
         if not r.attributes.get(READ_API)
-        and not any(a.attributes.get(READ_API) for a in ancestors(r, by_span)[:1])
+        and not any(a.attributes.get(READ_API) for a in ancestors(r, keyed))
     ]
     if missing:
         raise Warning(
@@ -64,10 +66,12 @@ def calling_actions_name_the_read_api(app_run: Observations) -> None:
     raise Passed(f"{len(records)} records of calling actions name the called party's read API")
 
 
-def _is_call(record: Record, callers: dict[tuple[str, str], str], below: set[str]) -> bool:
+def _is_call(
+    record: Record, callers: dict[tuple[str, str], str], above: set[tuple[str, str]]
+) -> bool:
     return (
         (record.trace_id, record.span_id) in callers
-        or record.span_id in below
+        or (record.trace_id, record.span_id) in above
         or record.kind in ("CLIENT", "PRODUCER")
         or any(k in record.attributes for k in _CALL_ATTRIBUTES)
     )
@@ -78,21 +82,22 @@ def no_read_api_without_a_call(app_run: Observations) -> None:
     callers = _callers(app_run)
     carrying = [r for r in app_run.records if r.attributes.get(READ_API)]
     need(carrying, f"no record carries {READ_API}: nothing to judge")
-    by_span = {r.span_id: r for r in app_run.records}
-    # Actions above a calling action are part of the call (a span that wraps the HTTP call).
+    keyed = by_key(app_run.records)
+    # Actions above a calling action take part in the call (an action that wraps the HTTP
+    # call, the processing that calls out: "iedere verwerking die een externe partij aanroept").
     above = {
-        a.span_id
+        (a.trace_id, a.span_id)
         for r in app_run.records
         if (r.trace_id, r.span_id) in callers or r.kind == "CLIENT"
-        for a in ancestors(r, by_span)[:1]
+        for a in ancestors(r, keyed)
     }
     wrong = [r for r in carrying if not _is_call(r, callers, above)]
     if wrong:
         raise Failure(
             f"{len(wrong)} record(s) carry {READ_API} but belong to actions that called no other "
             "party (no call reached a source from them, no client span, no URL attributes). The "
-            "read extension: an action without an outgoing call MUST NOT carry it.\n"
-            + record_lines(wrong, 4),
+            "read extension: an action without an outgoing call MUST NOT carry it (actions above "
+            "a call, up to the processing, count as calling).\n" + record_lines(wrong, 4),
             evidence=evidence(records=wrong),
         )
     raise Passed(f"{len(carrying)} records carry {READ_API}, each of an action that called out")

@@ -8,6 +8,8 @@ from cgconform.model.outcomes import Failure, Inconclusive, Passed, Warning
 from cgconform.run.marks import requirement
 from cgconform.suites.logboek.application._observe import (
     CORE,
+    ancestors,
+    by_key,
     evidence,
     healthy,
     need,
@@ -41,13 +43,32 @@ def failed_action_has_status_error(app_run: Observations) -> None:
     cases = _failing(app_run)
     known = [(s, r, c) for s, r, c in cases if r is not None]
     if not known:
+        logged = any(r.trace_id == (cases[0][0].trace_id or "") for r in app_run.records)
         raise Inconclusive(
             "the sources answered 500, but no record has the span_id named by the failing call's "
             "traceparent, so the action that met the failure cannot be found (see "
-            "one-record-per-action): " + cases[0][2],
+            + ("one-record-per-action" if logged else "no-sampling: the trace has no record")
+            + "): "
+            + cases[0][2],
             evidence=evidence([cases[0][0]], app_run.trace_of(cases[0][0])),
         )
     wrong = [(s, r, c) for s, r, c in known if r is not None and r.status != "Error"]
+    keyed = by_key(app_run.records)
+    above = [
+        (s, r, c)
+        for s, r, c in wrong
+        if r is not None and any(a.status == "Error" for a in ancestors(r, keyed))
+    ]
+    if wrong and len(above) == len(wrong):
+        sent, record, call = above[0]
+        raise Warning(
+            f"the source answered 500 to {call}; the record of the action that made the call is "
+            f"{record.status if record else '?'!r}, an action above it is Error. The standard "
+            'says both "per actie" and "per Dataverwerking" (docs/logboek-notes.md reading 3): '
+            "the failed call itself is best marked Error.\n"
+            + record_lines([record] if record else []),
+            evidence=evidence([sent], app_run.trace_of(sent)),
+        )
     if wrong:
         sent, record, call = wrong[0]
         raise Failure(

@@ -11,6 +11,7 @@ from cgconform.suites.logboek.application._observe import (
     CORE,
     READ,
     ancestors,
+    by_key,
     evidence,
     healthy,
     is_uri,
@@ -88,13 +89,14 @@ def child_action_per_subject(app_run: Observations) -> None:
         records = app_run.trace_of(sent)
         carrying = [r for r in records if len(subject_values(r.subject)) == 1]
         actions = {r.span_id for r in carrying}
+        naming = {r.span_id for r in records if subject_values(r.subject)}
         # A child action has a parent; whether that parent was logged is propagate-parent's.
         children = [r for r in carrying if r.parent_span_id]
         wanted = len(sent.processing.subjects)
         if len(actions) < wanted or len(children) < wanted - 1:
             problems.append(
-                f"{sent.line()}: {wanted} subjects, but {len(actions)} action(s) name a subject, "
-                f"{len(children)} of them child actions of the processing:\n"
+                f"{sent.line()}: {wanted} subjects, but {len(naming)} action(s) name subjects, "
+                f"{len(actions)} of them exactly one, {len(children)} of those child actions:\n"
                 + record_lines(records)
             )
     if problems:
@@ -143,12 +145,12 @@ def processing_activity_recorded(app_run: Observations) -> None:
     unchecked = 0
     for sent in sents:
         records = app_run.trace_of(sent)
-        by_span = {r.span_id: r for r in records}
+        keyed = by_key(records)
         named = [r for r in records if subject_values(r.subject)]
         for record in named:
             value = record.activity
             if (value is None or value == "") and any(
-                is_uri(a.activity) for a in ancestors(record, by_span)
+                is_uri(a.activity) for a in ancestors(record, keyed)
             ):
                 inherited.append((sent, record))
                 continue
@@ -250,10 +252,9 @@ def subject_id_pseudonymised(app_run: Observations) -> None:
 def no_bsn_in_the_log(app_run: Observations) -> None:
     need(app_run.records, "no records arrived")
     configured = {s for p in app_run.settings.processings for s in p.subjects}
-    findings: list[str] = [f"{SUBJECT}: {why}" for _, why in _plain(app_run)]
-    typed = [r for r in app_run.records if str(r.attributes.get(SUBJECT_TYPE, "")).upper() == "BSN"]
-    if typed:
-        findings.append(f"{len(typed)} record(s) have {SUBJECT_TYPE} 'BSN'")
+    # A record typed "BSN" whose value is a pseudonym keeps no BSN in the log: only values count.
+    plain = _plain(app_run)
+    findings: list[str] = [f"{SUBJECT}: {why}" for _, why in plain]
     elsewhere = [
         (r, k)
         for r in app_run.records
@@ -268,8 +269,8 @@ def no_bsn_in_the_log(app_run: Observations) -> None:
         raise Warning(
             "The read extension RECOMMENDS avoiding BSNs and other sensitive personal data in the "
             "log (use a pseudonym): " + "; ".join(findings),
-            evidence=evidence(records=[r for r, _ in elsewhere][:5] or typed[:5]),
+            evidence=evidence(records=[r for r, _ in elsewhere][:5] or [r for r, _ in plain][:5]),
         )
     raise Passed(
-        f"{len(app_run.records)} records: no configured BSN, no eleven-test number, no type BSN"
+        f"{len(app_run.records)} records: no configured BSN, no eleven-test number as subject"
     )

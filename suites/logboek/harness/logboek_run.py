@@ -92,7 +92,8 @@ def start(context: RunContext, settings: LogboekSettings) -> LogboekRun:
         activity_a=activity_a,
         activity_b=f"{ACTIVITY_BASE}/cgconform-{run_id}-b",
         subject_x=f"cgconform-{run_id}-betrokkene-x",
-        subject_y=f"cgconform-{run_id}-betrokkene-y",
+        # X is a prefix of Y: a subject filter that matches prefixes shows itself
+        subject_y=f"cgconform-{run_id}-betrokkene-x2",
     )
     writer = result.writer
     spoken: list[str] = []

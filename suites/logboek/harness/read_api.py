@@ -23,6 +23,7 @@ from cgconform.suites.logboek.harness.records import (
     Record,
     from_read_item,
     read_items,
+    read_trace_ids,
 )
 from cgconform.suites.logboek.harness.settings import ReadSpec
 
@@ -62,12 +63,27 @@ class ReadAnswer:
     def records(self) -> list[Record]:
         return [from_read_item(item) for item in self.items or []]
 
+    @property
+    def trace_ids(self) -> set[str] | None:
+        """The traces the answer names: of its records, or its list of trace ids."""
+        if self.exchange is None or self.exchange.response is None:
+            return None
+        if self.items is not None:
+            return {r.trace_id for r in self.records}
+        try:
+            ids = read_trace_ids(self.exchange.json())
+        except ValueError:
+            return None
+        return set(ids) if ids is not None else None
+
     def evidence(self) -> list[dict[str, Any]]:
         return [self.exchange.to_evidence()] if self.exchange is not None else []
 
     def line(self) -> str:
         if self.exchange is None:
             return f"{self.form}: no answer ({self.error})"
+        if self.items is None and self.trace_ids is not None:
+            return f"{self.form} -> {self.status}, {len(self.trace_ids)} trace ids"
         count = len(self.items) if self.items is not None else "no list of"
         return f"{self.form} -> {self.status}, {count} records"
 
@@ -148,10 +164,13 @@ class ReadApi:
             return second
         return first if first.exchange is not None else second
 
-    def find(self, filters: Mapping[str, Any]) -> ReadAnswer:
-        """A query that must answer 200 with a list of records, or the check cannot go on."""
+    def find(self, filters: Mapping[str, Any], *, ids_suffice: bool = False) -> ReadAnswer:
+        """A query that must answer 200 with a list of records (or, with `ids_suffice`, of
+        trace ids), or the check cannot go on."""
         answer = self.query(filters)
-        if answer.status == 200 and answer.items is not None:
+        if answer.status == 200 and (
+            answer.items is not None or (ids_suffice and answer.trace_ids is not None)
+        ):
             return answer
         raise NotTested(
             f"the read API did not answer a query with a list of records: {answer.line()} "

@@ -52,6 +52,7 @@ class Record:
     events: tuple[tuple[str, Mapping[str, Any]], ...] = ()
     kind: str = "UNSPECIFIED"
     resource_shown: bool = True  # False: a read-API item without a resource
+    source_text: str = ""  # a read-API item as JSON text (to find a value in its own shape)
     transport: str = (
         ""  # "otlp-http-protobuf", "otlp-http-json", "otlp-grpc", "logboek-v1", "read-api"
     )
@@ -201,10 +202,26 @@ def uuid_notation(trace_id: str) -> str:
     return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
 
 
+_ID_LIST_KEYS = ("traceIds", "traceIDs", "trace_ids", "traces")
+
+
+def read_trace_ids(answer: Any) -> list[str] | None:
+    """An answer that lists only trace ids ("alle traceIDs terugkrijgen", reading 13): a list of
+    strings at the top or under `traceIds` (or a spelling of it). None: no such list."""
+    values: Any = answer
+    if isinstance(answer, Mapping):
+        values = next((answer[k] for k in _ID_LIST_KEYS if isinstance(answer.get(k), list)), None)
+    if isinstance(values, list) and values and all(isinstance(v, str) for v in values):
+        return [hex_id(v) for v in values]
+    return None
+
+
 def read_items(answer: Any) -> list[Mapping[str, Any]] | None:
     """The record objects of a read-extension answer: the OpenAPI's `processingActivities`, or
     another list of objects at the top or one level down. None: no list of records."""
     if isinstance(answer, list):
+        if answer and all(isinstance(item, str) for item in answer):
+            return None  # trace ids only (read_trace_ids)
         return [item for item in answer if isinstance(item, Mapping)]
     if not isinstance(answer, Mapping):
         return None
@@ -213,8 +230,10 @@ def read_items(answer: Any) -> list[Mapping[str, Any]] | None:
         if isinstance(value, list):
             return [item for item in value if isinstance(item, Mapping)]
     lists = [v for v in answer.values() if isinstance(v, list)]
-    if len(lists) == 1:
+    if len(lists) == 1 and not all(isinstance(v, str) for v in lists[0] or [None]):
         return [item for item in lists[0] if isinstance(item, Mapping)]
+    if len(lists) == 1 and not lists[0]:
+        return []
     return None
 
 
@@ -276,6 +295,7 @@ def from_read_item(item: Mapping[str, Any]) -> Record:
         attributes=dict(attrs) if isinstance(attrs, Mapping) else {},
         resource=dict(resource) if isinstance(resource, Mapping) else {},
         resource_shown="resource" in item,
+        source_text=json.dumps(item, default=str)[:20000],
         transport="read-api",
     )
 

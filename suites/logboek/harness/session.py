@@ -22,6 +22,7 @@ the burst); else none, and the checks that need it say so.
 
 from __future__ import annotations
 
+import json
 import secrets
 import time
 from collections.abc import Iterator
@@ -91,6 +92,12 @@ class Observations:
     burst_size: int
     burst_seconds: float = 0.0
     waited_s: float = 0.0
+    burst_started: float = 0.0  # time.time() when the burst began
+
+    @property
+    def redelivered(self) -> int:
+        """Records that arrived more than once, identical (at-least-once export): kept once."""
+        return sum(e.records for e in self.exports if not e.error) - len(self.records)
 
     @property
     def traces(self) -> dict[str, list[Record]]:
@@ -104,6 +111,32 @@ class Observations:
 
     def calls(self) -> list[SourceCall]:
         return [call for sent in self.sent for call in sent.calls]
+
+
+def unique(records: list[Record]) -> list[Record]:
+    """The records without identical repeats (an exporter that retries, an outbox that delivers
+    at least once): a repeat is the same record, not a second action."""
+    seen: set[str] = set()
+    kept: list[Record] = []
+    for record in records:
+        key = json.dumps(
+            [
+                record.trace_id,
+                record.span_id,
+                record.parent_span_id,
+                record.name,
+                record.start_ns,
+                record.end_ns,
+                record.status,
+                dict(record.attributes),
+            ],
+            sort_keys=True,
+            default=str,
+        )
+        if key not in seen:
+            seen.add(key)
+            kept.append(record)
+    return kept
 
 
 def new_ids() -> tuple[str, str]:
@@ -194,6 +227,7 @@ class Session:
                     sent.append(self.send(processing, "failing", flags="01"))
                 finally:
                     self.sources.fail_all(None)
+        burst_started = time.time()
         burst, seconds = self._burst()
         sent += burst
         started = time.monotonic()
@@ -202,10 +236,11 @@ class Session:
             settings=self.settings,
             application=self.application,
             sent=sent,
-            records=self.receiver.inbox.records,
+            records=unique(self.receiver.inbox.records),
             exports=self.receiver.inbox.exports,
             burst_size=len(burst),
             burst_seconds=seconds,
+            burst_started=burst_started,
             waited_s=time.monotonic() - started,
         )
         attribute(observations)

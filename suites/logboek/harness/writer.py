@@ -60,7 +60,8 @@ class Written:
     reached: bool  # a Logboek answered at all
     detail: str  # one line: what was sent where, and what came back
     evidence: list[dict[str, Any]] = field(default_factory=list)
-    unimplemented: bool = False  # the address has no such service (gRPC UNIMPLEMENTED)
+    # the address does not offer it (gRPC UNIMPLEMENTED; OTLP/HTTP 415 for an encoding)
+    unimplemented: bool = False
 
     @property
     def name(self) -> str:
@@ -81,7 +82,8 @@ def new_trace(
     trace = secrets.token_hex(16)
     now = time.time_ns()
     root = secrets.token_hex(8)
-    attrs: dict[str, Any] = {ACTIVITY: activity}
+    # typed values too (OTLP carries int and bool; logboek.v1 writes them as text)
+    attrs: dict[str, Any] = {ACTIVITY: activity, "cgconform.aantal": 2, "cgconform.proef": True}
     if caller:
         attrs[PROCESSOR] = caller
         attrs[FOREIGN + "trace_id"] = secrets.token_hex(16)
@@ -217,10 +219,19 @@ class Writer:
             )
         rejected = rejected_spans(exchange.body, content_type) if exchange.status == 200 else None
         confirmed = exchange.status == 200 and not rejected
+        unsupported = exchange.status == 415  # this encoding is not offered (OTLP: SHOULD)
         detail = f"POST {url} ({content_type}, {len(spans)} spans) -> {exchange.status}"
         if rejected:
             detail += f", partial_success.rejected_spans = {rejected}"
-        return Written(transport, list(spans), confirmed, True, detail, [exchange.to_evidence()])
+        return Written(
+            transport,
+            list(spans),
+            confirmed,
+            True,
+            detail,
+            [exchange.to_evidence()],
+            unimplemented=unsupported,
+        )
 
     def _grpc(self, transport: str, spans: Sequence[Span], *, plain: bool) -> Written:
         if transport == "logboek-v1":

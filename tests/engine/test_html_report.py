@@ -249,7 +249,7 @@ META_CONTENT = {
 }
 _ID = re.compile(
     r"(profile-\d+(-heading)?|run-verdict|run-heading|profiles-heading|chain(-heading)?"
-    r"|arrow-[a-z_]+)"
+    r"|arrow-[a-z_]+|coverage-\d+(-heading)?)"
 )
 _CLASS = re.compile(r"[a-z][a-z0-9_-]*")
 _STYLE = re.compile(r"width: \d+(\.\d+)?%")

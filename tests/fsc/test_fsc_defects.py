@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 from fscrun import run_only as run_scenarios
+from test_fsc_core_defects import CORE_EXPECTED
 
 from cgconform.fixtures.fsc.defects import DEFECTS
 from cgconform.fixtures.fsc.world import reference_world
@@ -186,7 +187,11 @@ def test_other_ports_fail_when_production_ports_are_stated(pki: TestPki, tmp_pat
 
 
 def test_every_scenario_has_a_self_test_that_fails_it() -> None:
-    covered = {req for table in (*EXPECTED.values(), *INTEGRATION.values(), PORTS) for req in table}
+    covered = {
+        req
+        for table in (*EXPECTED.values(), *INTEGRATION.values(), PORTS, *CORE_EXPECTED.values())
+        for req in table
+    }
     profiles = select_profiles(FSC_PROFILES)
     every = {r.requirement.id for p in profiles for r in p.requirements}
     assert every - covered == set()

@@ -386,12 +386,17 @@ def profiles(args: argparse.Namespace) -> int:
         print(json.dumps(rows, indent=2, ensure_ascii=False))
     else:
         print(f"{profile.id}: {profile.title.en} ({profile.standard} {profile.standard_version})")
+        width = max([40, *(len(r.requirement.id) for r in profile.requirements)])
         for r in profile.requirements:
             note = f"  [only when {r.applies_if}]" if r.applies_if else ""
             print(
-                f"  {r.requirement.id:<40} {r.level:<10} {r.requirement.automation:<14} "
+                f"  {r.requirement.id:<{width}} {r.level:<10} {r.requirement.automation:<14} "
                 f"{r.requirement.title.en}{note}"
             )
+        from cgconform.cli.coverage import profile_coverage_lines
+
+        for line in profile_coverage_lines(profile, known):  # texts its family checks, per section
+            print(line)
     return 0
 
 

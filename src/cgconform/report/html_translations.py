@@ -6,6 +6,18 @@ LANGUAGES = ("nl", "en")
 
 TEXTS: dict[str, dict[str, str]] = {
     "en": {
+        "coverage_heading": "Coverage of the texts",
+        "coverage_intro": (
+            "Per section of a text whose every normative sentence is catalogued (FSC Core, FSC "
+            "Logging): how many of its requirements this run decided, how, and with what result. "
+            "`cgconform profiles PROFILE` lists the sentences no check decides, and why."
+        ),
+        "coverage_section": "Section",
+        "coverage_checks": "Decided here",
+        "coverage_automatic": "automatic",
+        "coverage_semi": "semi-automatic",
+        "coverage_results": "pass / warning / fail / other",
+        "coverage_total": "Total",
         "document_title": "Conformance report",
         "brand": "cgconform conformance report",
         "run_verdict": "Run verdict",
@@ -86,6 +98,18 @@ TEXTS: dict[str, dict[str, str]] = {
         ),
     },
     "nl": {
+        "coverage_heading": "Dekking van de teksten",
+        "coverage_intro": (
+            "Per sectie van een tekst waarvan elke normatieve zin is gecatalogiseerd (FSC Core, "
+            "FSC Logging): hoeveel eisen deze run besliste, hoe, en met welk resultaat. "
+            "`cgconform profiles PROFIEL` noemt de zinnen die geen controle beslist, en waarom."
+        ),
+        "coverage_section": "Sectie",
+        "coverage_checks": "Hier beslist",
+        "coverage_automatic": "automatisch",
+        "coverage_semi": "half-automatisch",
+        "coverage_results": "geslaagd / waarschuwing / gefaald / overig",
+        "coverage_total": "Totaal",
         "document_title": "Conformiteitsrapport",
         "brand": "cgconform conformiteitsrapport",
         "run_verdict": "Eindoordeel",

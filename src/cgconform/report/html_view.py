@@ -13,6 +13,7 @@ from typing import Any
 
 from cgconform.model.verdicts import Verdict
 from cgconform.report.html_chain import chain_picture
+from cgconform.report.html_coverage import coverage_view
 from cgconform.report.html_evidence import EvidenceView, evidence_view
 from cgconform.report.html_text import (
     LIMIT_FIRST_LINE,
@@ -147,6 +148,9 @@ def page_context(report: Mapping[str, Any], lang: str) -> dict[str, Any]:
         # --- chain picture (html_chain.py) ---
         "chain": chain_picture(results, lang),
         # --- end chain picture ---
+        # --- coverage of sectioned texts (html_coverage.py) ---
+        "coverage": [text.as_dict() for text in coverage_view(report)],
+        # --- end coverage ---
         "footer": texts["footer"].format(
             tool=shorten(tool.get("name") or "cgconform", 100).value,
             version=shorten(tool.get("version"), 100).value,

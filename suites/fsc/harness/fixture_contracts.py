@@ -12,6 +12,7 @@ from cgconform.suites.fsc.harness.hashes import READINGS, content_hash
 from cgconform.suites.fsc.harness.peers import (
     ECHO_A,
     UNREACHABLE_A,
+    WRONG_GID_A,
     Fixture,
     Harness,
     listed_contract,
@@ -75,6 +76,7 @@ def _definition(h: Harness, key: str) -> tuple[list[dict[str, Any]], tuple[str, 
         ),
         "outway-connect": ([from_a()], ("peer-a",)),
         "outway-unreachable": ([from_a(UNREACHABLE_A)], ("peer-a",)),
+        "outway-wrong-gid": ([from_a(WRONG_GID_A)], ("peer-a",)),
         "outway-delegated": ([from_a(delegator=b.peer_id)], ("peer-b", "peer-a")),
         "outway-delegated-service": ([from_a(service_delegator=c.peer_id)], ("peer-a", "peer-c")),
     }

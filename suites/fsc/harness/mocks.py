@@ -40,6 +40,7 @@ class IssuableGrant:
     grant_hashes: tuple[str, ...]  # every reading
     data: Mapping[str, Any]
     aud: str  # where the Outway must send the request
+    gid: str | None = None  # another Group ID in its tokens (the Outway must refuse them)
 
 
 @dataclass
@@ -171,7 +172,7 @@ def _token(state: MockManagerState, request: Received) -> Reply:
     service = data.get("service") or {}
     claims: dict[str, Any] = {
         "gth": scope,
-        "gid": state.group_id,
+        "gid": match.gid or state.group_id,
         "sub": peer_id,
         "iss": state.peer_id,
         "svc": service.get("name"),
@@ -204,6 +205,9 @@ class Endpoint:
     token_signer: Signer | None = None  # Inway: tokens must be signed by this key
     on_request: Callable[[Received], None] | None = None
     observations: list[Any] = field(default_factory=list)
+    # Set by a check: its answer instead of the echo when it returns one (an error of the
+    # Service or Inway that must reach the client unaltered)
+    reply: Callable[[Received], Reply | None] | None = None
 
     def handle(self, request: Received) -> Reply:
         hook = self.on_request
@@ -221,6 +225,13 @@ class Endpoint:
                     {"message": problem, "domain": "ERROR_DOMAIN_INWAY", "code": code},
                     {"Fsc-Error-Code": code, "WWW-Authenticate": "Bearer"},
                 )
+        try:
+            custom = self.reply(request) if self.reply is not None else None
+        except Exception as exc:  # a check's answer must not break the exchange
+            self.observations.append(f"reply failed: {type(exc).__name__}: {exc}")
+            custom = None
+        if custom is not None:
+            return custom
         return Reply.json(
             200,
             {

@@ -38,6 +38,7 @@ from cgconform.suites.fsc.harness.settings import FscSettings
 
 ECHO_A = "cgconform-echo-a"  # Peer A's Service (Outway scenarios)
 UNREACHABLE_A = "cgconform-unreachable"  # Peer A's Service behind a dead Inway
+WRONG_GID_A = "cgconform-echo-gid"  # Peer A's Service whose tokens name another Group
 # Offsets from [fsc] harness_port (docs/fsc-notes.md §2).
 PORT_OFFSETS = {"peer-a": 0, "peer-b": 1, "peer-c": 2, "inway": 3, "service": 4}
 
@@ -104,6 +105,9 @@ class Harness:
     submitted: set[str] = field(default_factory=set)  # content hashes the harness submitted
     log_reader: HttpClient | None = None  # Peer A, own session: used from mock threads
     last_log_exchange: Exchange | None = None
+    # What checks share within a run (suites/fsc/core/: a provoked error, an observed
+    # propagation), by key
+    cache: dict[str, Any] = field(default_factory=dict)
 
     # -- set-up ----------------------------------------------------------------------------
 
@@ -207,8 +211,9 @@ class Harness:
                 continue
             aud = self.dead_url if service.get("name") == UNREACHABLE_A else self.inway_url
             hashes = tuple(grant_hash_readings(content, index).values())
+            gid = f"{self.settings.group_id}-other" if service.get("name") == WRONG_GID_A else None
             with self.a.state.lock:
-                self.a.state.grants.append(IssuableGrant(hashes, data, aud))
+                self.a.state.grants.append(IssuableGrant(hashes, data, aud, gid))
 
     def _offered(self, party: Party) -> Any:
         """What a harness Peer does with a Contract the SUT offers it (N23): sign it when it
@@ -226,6 +231,7 @@ class Harness:
                 if service.get("peer_id") != self.a.peer_id or service.get("name") not in (
                     ECHO_A,
                     UNREACHABLE_A,
+                    WRONG_GID_A,
                 ):
                     return
             try:

@@ -7,7 +7,12 @@ from pathlib import Path
 
 import pytest
 
-from cgconform.model.catalogue import CatalogueError, load_profiles, select_profiles
+from cgconform.model.catalogue import (
+    CatalogueError,
+    ProfileRequirement,
+    load_profiles,
+    select_profiles,
+)
 from cgconform.model.locations import profiles_dir
 
 
@@ -77,12 +82,17 @@ def test_unknown_profile_lists_the_known_ones() -> None:
 
 
 def test_a_profile_may_include_requirements_of_another_standard(profiles: Path) -> None:
-    """The fsc profiles carry Digikoppeling REST additions under an option."""
+    """The fsc profiles carry Digikoppeling REST additions under an option, and FSC Core's own
+    sentences beside the Test Suite's scenarios."""
     manager = select_profiles(["fsc-manager"], profiles)[0]
-    foreign = [r for r in manager.requirements if r.requirement.standard != manager.standard]
-    assert {r.requirement.id for r in foreign} >= {"fsc/contracten", "fsc/tls"}
-    assert all(r.applies_if == "digikoppeling" for r in foreign)
-    assert foreign[0].requirement.standard_version == "2.0"
+    by_standard: dict[str, list[ProfileRequirement]] = {}
+    for r in manager.requirements:
+        by_standard.setdefault(r.requirement.standard, []).append(r)
+    digikoppeling = by_standard["Digikoppeling-REST"]
+    assert {r.requirement.id for r in digikoppeling} >= {"fsc/contracten", "fsc/tls"}
+    assert all(r.applies_if == "digikoppeling" for r in digikoppeling)
+    assert digikoppeling[0].requirement.standard_version == "2.0"
+    assert by_standard["FSC-Core"] and all(r.applies_if is None for r in by_standard["FSC-Core"])
 
 
 @pytest.mark.parametrize(

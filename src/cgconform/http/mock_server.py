@@ -10,6 +10,7 @@ never propagated into the server thread's output).
 from __future__ import annotations
 
 import json as jsonlib
+import random
 import socket
 import ssl
 import sys
@@ -207,8 +208,28 @@ class MockServer:
         self.stop()
 
 
+# Below Linux's ephemeral range (32768-60999 by default): a port chosen now and bound later is
+# not taken in between by the local end of some outgoing connection.
+_STABLE_PORTS = (20000, 32000)
+_handed_out: set[int] = set()  # not twice in one process: the caller may not have bound it yet
+_handed_lock = threading.Lock()
+
+
 def free_port(host: str = "127.0.0.1") -> int:
-    """A TCP port on `host` that nothing listens on right now."""
+    """A TCP port on `host` that nothing listens on right now, for a server that binds it
+    later: from outside the ephemeral range where one is free, else any free port."""
+    for _ in range(64):
+        port = random.randint(*_STABLE_PORTS)
+        with _handed_lock:
+            if port in _handed_out:
+                continue
+            with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+                try:
+                    sock.bind((host, port))
+                except OSError:
+                    continue
+            _handed_out.add(port)
+            return port
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
         sock.bind((host, 0))
         return int(sock.getsockname()[1])

@@ -17,8 +17,8 @@ from cgconform.suites.logboek.harness.settings import load_settings
 @pytest.fixture(scope="session")
 def app_run(cg_context: RunContext) -> Iterator[Observations]:
     settings = load_settings(cg_context.target)
-    session = Session(cg_context, settings)
     try:
+        session = Session(cg_context, settings)
         running = session.running()
         running.__enter__()
     except OSError as exc:

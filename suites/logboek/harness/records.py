@@ -10,7 +10,7 @@ import json
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import ExportTraceServiceRequest
@@ -244,6 +244,9 @@ def _pick(item: Mapping[str, Any], what: str) -> Any:
     return None
 
 
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
 def time_ns(value: Any) -> int | None:
     """A read-API time as ns: RFC 3339 text, or a number in ms, µs or ns (by magnitude: a
     plausible instant after 2001), reading 4."""
@@ -259,12 +262,14 @@ def time_ns(value: Any) -> int | None:
             return None
         if stamp.tzinfo is None:
             return None
-        return int(stamp.timestamp() * 1_000_000) * 1000
+        # in whole microseconds: a float timestamp loses the last digit of a 2026 instant
+        return (stamp - _EPOCH) // timedelta(microseconds=1) * 1000
     if isinstance(value, int | float):
-        number = float(value)
-        for scale in (1_000_000_000, 1_000_000, 1_000, 1):  # s, ms, µs, ns
-            ns = number * (1_000_000_000 // scale)
-            if 1e18 <= ns < 1e19:  # 2001 .. 2286
+        for factor in (1_000_000_000, 1_000_000, 1_000, 1):  # s, ms, µs, ns
+            # integers stay integers: ms * 10**6 as a float is off by tens of ns, enough to
+            # push a time just past the millisecond it was written in
+            ns = value * factor if isinstance(value, int) else int(value * factor)
+            if 10**18 <= ns < 10**19:  # 2001 .. 2286
                 return int(ns)
     return None
 

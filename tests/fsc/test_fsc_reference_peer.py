@@ -17,11 +17,11 @@ import pytest
 import requests
 import yaml
 
+from cgconform.fixtures.defect_names import UnknownDefect
 from cgconform.fixtures.fsc.config import PeerConfig
 from cgconform.fixtures.fsc.defects import (
     DEFECTS,
     SCENARIOS,
-    UnknownDefect,
     check_defects,
     defects_for,
 )

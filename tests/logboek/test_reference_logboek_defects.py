@@ -36,7 +36,8 @@ from opentelemetry.sdk.trace import TracerProvider
 from opentelemetry.sdk.trace.export import SimpleSpanProcessor, SpanExportResult
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 
-from cgconform.fixtures.logboek.defects import DEFECTS, UnknownDefect, check_defects, defects_for
+from cgconform.fixtures.defect_names import UnknownDefect
+from cgconform.fixtures.logboek.defects import DEFECTS, check_defects, defects_for
 from cgconform.fixtures.logboek.server import RunningLogboek, serve_logboek
 from cgconform.fixtures.logboek.store import (
     DPL_DATA_SUBJECT_ID,

@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from cgconform.model.target import ConfigError, SecretRef, Target
+from cgconform.model.target import ConfigError, SecretRef, Target, secret_ref
 
 SOURCES = ("brp-personen", "rdw-voertuigen")
 _ORG_KEYS = {
@@ -125,11 +125,7 @@ def _text(table: Mapping[str, Any], key: str, where: str, required: bool = False
 
 
 def _ref(value: Any, where: str, base: Path) -> SecretRef | None:
-    if value is None:
-        return None
-    if not isinstance(value, str) or not value.startswith(("env:", "file:")):
-        raise ConfigError(f"{where}: a credential by reference, env:NAME or file:PATH")
-    return SecretRef(value, base)
+    return None if value is None else secret_ref(value, where, base)
 
 
 def _path(value: Any, where: str, base: Path) -> str:

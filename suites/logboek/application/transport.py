@@ -9,13 +9,7 @@ from cgconform.model.outcomes import Inconclusive, Passed, Warning
 from cgconform.run.marks import requirement
 from cgconform.suites.logboek.application._observe import CORE, scenario_summary
 from cgconform.suites.logboek.harness.session import Observations
-
-NAMES = {
-    "otlp-http-protobuf": "OTLP/HTTP (protobuf)",
-    "otlp-http-json": "OTLP/HTTP (JSON)",
-    "otlp-grpc": "OTLP/gRPC",
-    "logboek-v1": "logboek.v1 (gRPC)",
-}
+from cgconform.suites.logboek.harness.settings import TRANSPORT_NAMES
 
 
 @requirement(CORE, "/logboek/logboek/otlp-recommended")
@@ -29,7 +23,7 @@ def exports_over_otlp(app_run: Observations) -> None:
                 f"{refused[0].error}. OTLP/HTTP bodies are protobuf (application/x-protobuf) or "
                 "OTLP/JSON (application/json)",
                 evidence=[
-                    {"note": f"{NAMES.get(e.transport, e.transport)}: {e.error}"}
+                    {"note": f"{TRANSPORT_NAMES.get(e.transport, e.transport)}: {e.error}"}
                     for e in refused[:3]
                 ],
             )
@@ -45,7 +39,7 @@ def exports_over_otlp(app_run: Observations) -> None:
             + scenario_summary(app_run)
             + ". Point the application's exporter there (e.g. OTEL_EXPORTER_OTLP_ENDPOINT)",
         )
-    used = Counter(NAMES.get(e.transport, e.transport) for e in accepted)
+    used = Counter(TRANSPORT_NAMES.get(e.transport, e.transport) for e in accepted)
     how = ", ".join(f"{name} ({n} exports)" for name, n in used.items())
     if all(e.transport == "logboek-v1" for e in accepted):
         raise Warning(

@@ -17,6 +17,13 @@ from typing import Any
 from cgconform.model.target import ConfigError, SecretRef, Target, secret_ref
 
 TRANSPORTS = ("otlp-http-protobuf", "otlp-http-json", "otlp-grpc", "logboek-v1")
+# How a report names each transport
+TRANSPORT_NAMES = {
+    "otlp-http-protobuf": "OTLP/HTTP (protobuf)",
+    "otlp-http-json": "OTLP/HTTP (JSON)",
+    "otlp-grpc": "OTLP/gRPC",
+    "logboek-v1": "logboek.v1 (gRPC)",
+}
 SOURCE_KINDS = ("brp-personen", "rdw-voertuigen", "static")
 DEFAULT_CALLER = "https://cgconform.example/aanroepende-applicatie"
 

@@ -34,6 +34,7 @@ from cgconform.suites.logboek.harness.records import (
     SUBJECT,
     SUBJECT_TYPE,
 )
+from cgconform.suites.logboek.harness.settings import TRANSPORT_NAMES
 
 Span = dict[str, Any]
 RESOURCE = {"service.name": "cgconform", "service.version": "conformance-test"}
@@ -41,12 +42,6 @@ V1_STATUS = {
     "Unset": wire.STATUS_CODE_UNKNOWN,
     "Ok": wire.STATUS_CODE_OK,
     "Error": wire.STATUS_CODE_ERROR,
-}
-NAMES = {
-    "otlp-http-protobuf": "OTLP/HTTP (protobuf)",
-    "otlp-http-json": "OTLP/HTTP (JSON)",
-    "otlp-grpc": "OTLP/gRPC",
-    "logboek-v1": "logboek.v1 (gRPC)",
 }
 
 
@@ -65,7 +60,7 @@ class Written:
 
     @property
     def name(self) -> str:
-        return NAMES.get(self.transport, self.transport)
+        return TRANSPORT_NAMES.get(self.transport, self.transport)
 
 
 def new_trace(

@@ -28,9 +28,9 @@ from cgconform.suites.identity.harness.oidc_client import (
     s256,
     verify_jws,
 )
+from cgconform.suites.identity.harness.oidc_flows import one_character_off
 from cgconform.suites.identity.harness.oidc_login import CookieJar, Page, _choose_form
 from cgconform.suites.identity.harness.oidc_settings import LoginStep, load_oidc_settings
-from cgconform.suites.identity.oidc._flows import one_character_off
 
 
 @pytest.fixture(scope="module")

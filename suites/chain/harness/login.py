@@ -11,7 +11,7 @@ from typing import Any
 from cgconform.model.outcomes import Inconclusive, NotTested, Outcome
 from cgconform.model.target import ConfigError
 from cgconform.run.context import RunContext
-from cgconform.suites.identity.oidc._flows import RelyingParty
+from cgconform.suites.identity.harness.oidc_flows import RelyingParty
 
 
 def sign_in(context: RunContext, login: Sequence[Mapping[str, Any]] | None, who: str) -> str:

@@ -5,7 +5,8 @@
   client-key DIR``: the client's private key and the ``jwks.json`` to register),
   ``oidc_client`` (discovery, JWKS, authorization and token requests, ID token verification),
   ``oidc_login`` (the headless login: the provider's own HTML forms, driven by the login
-  script of ``[[oidc.login]]``).
+  script of ``[[oidc.login]]``), ``oidc_flows`` (the relying party of one run: the flows the
+  checks judge, each run once; the chain suite signs its citizens in with it too).
 - OAuth resource server (``nlgov-oauth-resource-server``): cgconform is the client.
   ``rs_settings`` (the ``[oauth]`` table), ``rs_tokens`` (the valid token and its bad
   variants), ``rs_issuer`` (the test issuer's discovery and JWKS), ``rs_probes`` (each request

@@ -9,8 +9,8 @@ from typing import Any, NoReturn
 
 from cgconform.model.outcomes import Failure, Inconclusive, Passed, Warning
 from cgconform.suites.identity.harness.oidc_client import AuthorizationRequest, TokenResponse
+from cgconform.suites.identity.harness.oidc_flows import RelyingParty
 from cgconform.suites.identity.harness.oidc_login import AuthorizationOutcome
-from cgconform.suites.identity.oidc._flows import RelyingParty
 
 Evidence = Mapping[str, Any]
 

@@ -11,8 +11,8 @@ from cgconform.suites.identity.harness.oidc_client import (
     looks_like_jwt,
     verify_jws,
 )
+from cgconform.suites.identity.harness.oidc_flows import RelyingParty
 from cgconform.suites.identity.oidc._evidence import token
-from cgconform.suites.identity.oidc._flows import RelyingParty
 
 STANDARD = "NLGOV-OIDC"
 OAUTH_NL = "OAuth NL 1.2.0 §3.2.1 JWT Bearer Tokens"

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from cgconform.model.outcomes import Failure, NeedsReview, Passed, Warning
 from cgconform.run.marks import requirement
+from cgconform.suites.identity.harness.oidc_flows import RelyingParty
 from cgconform.suites.identity.oidc._evidence import member, token, values
-from cgconform.suites.identity.oidc._flows import RelyingParty
 
 STANDARD = "NLGOV-OIDC"
 SECTION = "5.2.5-authentication-context"

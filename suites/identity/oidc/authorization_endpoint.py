@@ -8,8 +8,8 @@ from urllib.parse import urlsplit, urlunsplit
 
 from cgconform.model.outcomes import Failure, Inconclusive, Passed, Warning
 from cgconform.run.marks import requirement
+from cgconform.suites.identity.harness.oidc_flows import RelyingParty, one_character_off
 from cgconform.suites.identity.oidc._evidence import member, values
-from cgconform.suites.identity.oidc._flows import RelyingParty, one_character_off
 from cgconform.suites.identity.oidc._refusals import authorization_refusal
 
 STANDARD = "NLGOV-OIDC"

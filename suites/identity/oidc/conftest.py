@@ -9,7 +9,7 @@ from collections.abc import Iterator
 import pytest
 
 from cgconform.run.context import RunContext
-from cgconform.suites.identity.oidc._flows import RelyingParty
+from cgconform.suites.identity.harness.oidc_flows import RelyingParty
 
 
 @pytest.fixture(scope="session")

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from cgconform.model.outcomes import Failure, Passed, Warning
 from cgconform.run.marks import requirement
+from cgconform.suites.identity.harness.oidc_flows import RelyingParty
 from cgconform.suites.identity.oidc._evidence import member, values
-from cgconform.suites.identity.oidc._flows import RelyingParty
 
 STANDARD = "NLGOV-OIDC"
 REQUIRED_URLS = ("authorization_endpoint", "token_endpoint", "jwks_uri")

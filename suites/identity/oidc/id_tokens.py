@@ -9,8 +9,8 @@ from typing import Any
 
 from cgconform.model.outcomes import Failure, Outcome, Passed
 from cgconform.run.marks import requirement
+from cgconform.suites.identity.harness.oidc_flows import IdToken, RelyingParty
 from cgconform.suites.identity.oidc._evidence import token
-from cgconform.suites.identity.oidc._flows import IdToken, RelyingParty
 
 STANDARD = "NLGOV-OIDC"
 SECTION = "5.2.2-id-tokens-of-the-provider-profile"

@@ -7,8 +7,8 @@ import re
 from cgconform.http.redaction import is_bsn
 from cgconform.model.outcomes import Failure, Inconclusive, NotTested, Outcome, Passed, Warning
 from cgconform.run.marks import requirement
+from cgconform.suites.identity.harness.oidc_flows import IdToken, RelyingParty
 from cgconform.suites.identity.oidc._evidence import token
-from cgconform.suites.identity.oidc._flows import IdToken, RelyingParty
 
 STANDARD = "NLGOV-OIDC"
 SECTION = "5.2.3-pairwise-identifiers"

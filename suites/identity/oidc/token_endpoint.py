@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from cgconform.run.marks import requirement
 from cgconform.suites.identity.harness.oidc_client import random_value
-from cgconform.suites.identity.oidc._flows import RelyingParty, one_character_off
+from cgconform.suites.identity.harness.oidc_flows import RelyingParty, one_character_off
 from cgconform.suites.identity.oidc._refusals import token_refusal
 
 STANDARD = "NLGOV-OIDC"

@@ -29,6 +29,7 @@ from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 from urllib.parse import quote
 
@@ -99,8 +100,9 @@ class Observations:
         """Records that arrived more than once, identical (at-least-once export): kept once."""
         return sum(e.records for e in self.exports if not e.error) - len(self.records)
 
-    @property
+    @cached_property
     def traces(self) -> dict[str, list[Record]]:
+        """The records by trace id (grouped once: the checks ask for it per processing)."""
         return by_trace(self.records)
 
     def of(self, *scenarios: str) -> list[Sent]:

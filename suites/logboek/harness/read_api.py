@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import cached_property
 from typing import Any
 
 from cgconform.http.evidence import Exchange
@@ -50,14 +51,19 @@ class ReadAnswer:
             self.exchange.status if self.exchange is not None and self.exchange.response else None
         )
 
-    @property
-    def items(self) -> list[Mapping[str, Any]] | None:
+    @cached_property
+    def _body(self) -> Any:
+        """The answer's JSON, parsed once (None: no answer, or not JSON)."""
         if self.exchange is None or self.exchange.response is None:
             return None
         try:
-            return read_items(self.exchange.json())
+            return self.exchange.json()
         except ValueError:
             return None
+
+    @property
+    def items(self) -> list[Mapping[str, Any]] | None:
+        return read_items(self._body)
 
     @property
     def records(self) -> list[Record]:
@@ -66,14 +72,9 @@ class ReadAnswer:
     @property
     def trace_ids(self) -> set[str] | None:
         """The traces the answer names: of its records, or its list of trace ids."""
-        if self.exchange is None or self.exchange.response is None:
-            return None
         if self.items is not None:
             return {r.trace_id for r in self.records}
-        try:
-            ids = read_trace_ids(self.exchange.json())
-        except ValueError:
-            return None
+        ids = read_trace_ids(self._body)
         return set(ids) if ids is not None else None
 
     def evidence(self) -> list[dict[str, Any]]:

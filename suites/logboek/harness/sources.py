@@ -1,14 +1,13 @@
 """The sources cgconform plays for the application under test: a BRP Personen source (Haal
 Centraal `POST /personen`), an RDW vehicle source (the open-data shape: a JSON list), or a
 static answer. Each records the headers of every call (the `traceparent` the checks read) and
-can be told to fail (an HTTP 500, or an answer later than the application will wait).
+can be told to fail (an HTTP 500).
 """
 
 from __future__ import annotations
 
 import re
 import threading
-import time
 from dataclasses import dataclass
 from typing import Any
 
@@ -16,7 +15,6 @@ from cgconform.http.mock_server import MockServer, Received, Reply
 from cgconform.suites.logboek.harness.settings import SourceSpec
 
 TRACEPARENT = re.compile(r"^([0-9a-f]{2})-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})$")
-SLOW_S = 30.0  # "times out": longer than any application waits for a source
 
 
 @dataclass(frozen=True)
@@ -115,7 +113,7 @@ class Source:
         return self.server.url
 
     def fail(self, mode: str | None) -> None:
-        """None: answer normally; "500": an internal error; "timeout": answer too late."""
+        """None: answer normally; "500": an internal error."""
         with self._lock:
             self._failing = mode
 
@@ -146,8 +144,6 @@ class Source:
                 {"type": "about:blank", "title": "Internal Server Error", "status": 500},
                 {"Content-Type": "application/problem+json"},
             )
-        if failing == "timeout":
-            time.sleep(SLOW_S)
         if self.spec.kind == "brp-personen":
             return brp_answer(received)
         if self.spec.kind == "rdw-voertuigen":

@@ -132,9 +132,48 @@ def subject_id_and_type(app_run: Observations) -> None:
             + "\n".join(problems[:5]),
             evidence=evidence(sents[:1], app_run.trace_of(sents[0])),
         )
+    unstable = _unstable_subject_ids(sents, app_run)
+    if unstable:
+        subject, runs = unstable[0]
+        raise Warning(
+            f"{SUBJECT} is not stable: the subject configured as {_mask(subject)} was in "
+            f"{len(runs)} processings and never got the same {SUBJECT} twice ("
+            + "; ".join(f"{s.line()}: {sorted(v)[:2]}" for s, v in runs[:3])
+            + "). A read by dataSubjectId (read extension) cannot find such a subject's "
+            "records; a warning, not a fail: the standard does not say the identifier must be "
+            "the same in every record (randomised encryption would not be) "
+            "(docs/logboek-notes.md reading 20).",
+            evidence=evidence([s for s, _ in runs[:2]], app_run.trace_of(runs[0][0])),
+        )
     raise Passed(
         f"{len(sents)} processings with personal data: every subject record has id and type"
     )
+
+
+def _mask(subject: str) -> str:
+    return subject[:2] + "*" * max(len(subject) - 4, 0) + subject[-2:] if len(subject) > 4 else "*"
+
+
+def _unstable_subject_ids(
+    sents: list[Sent], app_run: Observations
+) -> list[tuple[str, list[tuple[Sent, set[str]]]]]:
+    """Subjects that were the only subject of two or more processings whose records never share
+    a subject id: a fresh pseudonym per record or per processing."""
+    runs: dict[str, list[tuple[Sent, set[str]]]] = {}
+    for sent in sents:
+        if len(sent.processing.subjects) != 1:
+            continue
+        values = {v for r in app_run.trace_of(sent) for v in subject_values(r.subject)}
+        if values:
+            runs.setdefault(sent.processing.subjects[0], []).append((sent, values))
+    unstable = []
+    for subject, seen in runs.items():
+        if len(seen) < 2:
+            continue
+        everything = [v for _, values in seen for v in values]
+        if len(everything) == len(set(everything)):
+            unstable.append((subject, seen))
+    return unstable
 
 
 @requirement(CORE, "/logboek/application/processing-activity-id")

@@ -254,11 +254,6 @@ DEFECT_CASES: dict[str, Defect] = {
         "a fresh salt per record: the same subject has a different id on every record and in "
         "every processing, so no read by dataSubjectId can find it",
         {P + "data-subject-id": WARNING},
-        wrong=(
-            "missed: every check passes. The configured subject of the one-subject processing "
-            "(run 4+ times) never gets the same dpl.core.data_subject_id twice; that is worth a "
-            "warning (randomised encryption is possible, so not a fail)"
-        ),
     ),
     "untraced-tarieven": Defect(
         "the processing without personal data is not logged at all ('nothing personal')",

@@ -66,3 +66,19 @@ def test_each_defect_is_found_under_its_requirement(name: str) -> None:
     assert not stray, f"{name} also failed elsewhere: {stray}\n" + explain(report)
     finding = next(r for r in report["results"] if r["requirement"] == defect.requirement)
     assert finding["message"], "a finding says what was seen"
+    for requirement, verdict in SIDE_VERDICTS.get(name, {}).items():
+        assert got[requirement] == verdict, f"{name}: {requirement}\n" + explain(report)
+    for text in SAYS.get(name, ()):
+        assert text in finding["message"], finding["message"]
+
+
+# What a defect's report must also show: the reading the finding names, and the checks that
+# still judge what the application did record.
+SAYS = {"new_trace_foreign_link": ("MinBZK", "reading 21")}
+SIDE_VERDICTS = {
+    "new_trace_foreign_link": {
+        "/logboek/application/foreign-operation-attributes": "pass",
+        "/logboek/application/foreign-operation-processor": "pass",
+        "/logboek/application/trace-context": "pass",
+    }
+}

@@ -435,6 +435,15 @@ def shows_new_trace_ignored(world: World, app: RunningApplication) -> None:
     assert root_of(world.records(app, processed.trace_id)).parent_span_id == ""
 
 
+def shows_new_trace_foreign_link(world: World, app: RunningApplication) -> None:
+    trace_id, span_id, processed = continued(world, app)
+    assert processed.trace_id != trace_id and world.records(app, trace_id) == []
+    root = root_of(world.records(app, processed.trace_id))
+    assert root.parent_span_id == ""
+    assert root.foreign_operation.get("trace_id") == trace_id
+    assert root.foreign_operation.get("span_id") == span_id
+
+
 def shows_no_outgoing_traceparent(world: World, app: RunningApplication) -> None:
     processed = world.send(app)
     assert processed.calls and all(c.header("traceparent") is None for c in processed.calls)

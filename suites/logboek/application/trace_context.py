@@ -75,8 +75,8 @@ def incoming_traceparent_is_continued(app_run: Observations) -> None:
                 continue  # nothing logged for it at all: a sampling finding (no-sampling)
             judged += 1
             problems.append(
-                f"{sent.line()}: no record in the caller's trace {sent.caller_trace}"
-                + (f"; its records are in a new trace {sent.trace_id}" if other else "")
+                f"{sent.line()}: no record in the caller's trace {sent.caller_trace}; its "
+                f"records are in a new trace {sent.trace_id}" + _linked_only(sent, other)
             )
             continue
         judged += 1
@@ -116,6 +116,25 @@ def incoming_traceparent_is_continued(app_run: Observations) -> None:
     )
 
 
+def _links_caller(sent: Sent, records: list[Record]) -> bool:
+    """Some record names the caller's trace under dpl.core.foreign_operation.*."""
+    wanted = sent.caller_trace or ""
+    return any(
+        str(v).lower().replace("-", "") == wanted for r in records for v in r.foreign().values()
+    )
+
+
+def _linked_only(sent: Sent, records: list[Record]) -> str:
+    if not _links_caller(sent, records):
+        return ""
+    return (
+        f" that names the caller's trace only under {FOREIGN}* (as MinBZK's logboek-go library "
+        "does). The standard's trace_id section asks for an identical trace code in every "
+        "application that works for one original processing, and its parent_span_id covers "
+        "'een aanroep van een andere applicatie' (docs/logboek-notes.md reading 21)"
+    )
+
+
 @requirement(CORE, "/logboek/application/trace-context")
 def trace_context_between_applications(app_run: Observations) -> None:
     """The umbrella sentence: Trace Context both ways. Its details have their own checks; this
@@ -130,7 +149,10 @@ def trace_context_between_applications(app_run: Observations) -> None:
             "application does not use W3C Trace Context towards other applications",
             evidence=evidence(app_run.of("fresh")[:1], note=calls[0].line()),
         )
-    if continued and not any(app_run.traces.get(s.caller_trace or "") for s in continued):
+    if continued and not any(
+        app_run.traces.get(s.caller_trace or "") or _links_caller(s, app_run.trace_of(s))
+        for s in continued
+    ):
         raise Failure(
             "no processing started with a traceparent was recorded in the caller's trace: the "
             "application does not take W3C Trace Context from the calling application",
@@ -146,12 +168,21 @@ def _continued_roots(app_run: Observations) -> list[tuple[Sent, list[Record]]]:
     """Per continued processing, the records that carry what the caller passed: the root
     action (the caller's span is its parent) first; where the root has no
     dpl.core.foreign_operation.* at all (e.g. an instrumented server span above the
-    application's own action), the trace's records that do."""
+    application's own action), the trace's records that do. A processing the application
+    moved to a new trace counts with that trace's records that name the caller's trace (whether
+    it may start a new trace is accept-trace-context's question, not these checks')."""
     result = []
     for sent in app_run.of("continued", "unsampled"):
+        if not served(sent):
+            continue
         records = app_run.traces.get(sent.caller_trace or "", [])
         roots = [r for r in records if r.parent_span_id == sent.caller_span]
-        if not served(sent) or not roots:
+        if not records:
+            linked = [r for r in app_run.trace_of(sent) if _links_caller(sent, [r])]
+            if linked:
+                result.append((sent, linked))
+            continue
+        if not roots:
             continue
         if not any(r.foreign() for r in roots):
             roots = [r for r in records if r.foreign()] or roots

@@ -74,7 +74,10 @@ def test_each_defect_is_found_under_its_requirement(name: str) -> None:
 
 # What a defect's report must also show: the reading the finding names, and the checks that
 # still judge what the application did record.
-SAYS = {"new_trace_foreign_link": ("MinBZK", "reading 21")}
+SAYS = {
+    "new_trace_foreign_link": ("MinBZK", "reading 21"),
+    "missing_activity_id": ("'dpl.core.procsssing_activity_id': a misspelling",),
+}
 SIDE_VERDICTS = {
     "new_trace_foreign_link": {
         "/logboek/application/foreign-operation-attributes": "pass",

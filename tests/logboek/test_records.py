@@ -28,3 +28,19 @@ def test_times_are_exact(value: object, expected: int) -> None:
 @pytest.mark.parametrize("value", [None, True, "yesterday", "2026-12-07T17:00:00", 42])
 def test_what_is_no_time(value: object) -> None:
     assert time_ns(value) is None
+
+
+def test_a_misspelt_attribute_name_is_pointed_out() -> None:
+    from cgconform.suites.logboek.application._observe import misspelt
+    from cgconform.suites.logboek.harness.records import ACTIVITY, SUBJECT, SUBJECT_TYPE, Record
+
+    def record(attributes: dict[str, str]) -> Record:
+        return Record("1" * 32, "2" * 16, "", "actie", 1, 2, "Unset", attributes=attributes)
+
+    typo = record({"dpl.core.procsssing_activity_id": "https://x.example/14", SUBJECT: "p"})
+    assert "'dpl.core.procsssing_activity_id': a misspelling" in misspelt([typo], ACTIVITY)
+    # the standard's own names are never taken for a misspelling of each other
+    assert misspelt([typo], SUBJECT_TYPE) == ""
+    assert misspelt([record({"dpl.core.data_subject_idtype": "x"})], SUBJECT_TYPE)
+    assert misspelt([record({"http.method": "GET"})], ACTIVITY) == ""
+    assert misspelt([], ACTIVITY) == ""

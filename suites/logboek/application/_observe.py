@@ -3,12 +3,21 @@ records and the request behind it, and the small tests of values (a URI, a BSN).
 
 from __future__ import annotations
 
+import difflib
 import re
 from collections.abc import Iterable, Sequence
 from typing import Any
 
 from cgconform.model.outcomes import NotTested
-from cgconform.suites.logboek.harness.records import Record
+from cgconform.suites.logboek.harness.records import (
+    ACTIVITY,
+    FOREIGN,
+    PROCESSOR,
+    READ_API,
+    SUBJECT,
+    SUBJECT_TYPE,
+    Record,
+)
 from cgconform.suites.logboek.harness.session import Observations, Sent
 
 CORE = "Logboek-Dataverwerkingen"
@@ -16,6 +25,17 @@ READ = "Logboek-Extensie-Lezen"
 HEALTHY = ("fresh", "continued", "unsampled", "invalid-traceparent")
 MAX_LINES = 8
 _SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:\S+$")
+_STANDARD_NAMES = frozenset(
+    {
+        SUBJECT,
+        SUBJECT_TYPE,
+        ACTIVITY,
+        PROCESSOR,
+        FOREIGN + "trace_id",
+        FOREIGN + "span_id",
+        READ_API,
+    }
+)
 
 
 def served(sent: Sent) -> bool:
@@ -112,3 +132,13 @@ def scenario_summary(observations: Observations) -> str:
         counts[sent.scenario] = counts.get(sent.scenario, 0) + 1
     parts = ", ".join(f"{n}x {s}" for s, n in counts.items())
     return f"{len(observations.sent)} processings ({parts}), {len(observations.records)} records"
+
+
+def misspelt(records: Iterable[Record], key: str) -> str:
+    """A hint when the records carry an attribute whose name is close to `key` but not it (e.g.
+    MinBZK logboek-go's `dpl.core.procsssing_activity_id`): empty when there is none."""
+    names = {k for r in records for k in r.attributes if k not in _STANDARD_NAMES}
+    close = difflib.get_close_matches(key, sorted(names), n=1, cutoff=0.85)
+    if not close:
+        return ""
+    return f" (the records do carry {close[0]!r}: a misspelling of {key!r}?)"

@@ -15,6 +15,7 @@ from cgconform.suites.logboek.application._observe import (
     evidence,
     healthy,
     is_uri,
+    misspelt,
     need,
     passes_eleven_test,
     record_lines,
@@ -116,13 +117,16 @@ def subject_id_and_type(app_run: Observations) -> None:
         records = app_run.trace_of(sent)
         named = [r for r in records if subject_values(r.subject)]
         if not named:
-            problems.append(f"{sent.line()}: none of its {len(records)} records has {SUBJECT}")
+            problems.append(
+                f"{sent.line()}: none of its {len(records)} records has {SUBJECT}"
+                + misspelt(records, SUBJECT)
+            )
             continue
         untyped = [r for r in named if not str(r.attributes.get(SUBJECT_TYPE) or "").strip()]
         if untyped:
             problems.append(
                 f"{sent.line()}: {len(untyped)} record(s) with {SUBJECT} but no "
-                f"{SUBJECT_TYPE}:\n{record_lines(untyped, 3)}"
+                f"{SUBJECT_TYPE}{misspelt(untyped, SUBJECT_TYPE)}:\n{record_lines(untyped, 3)}"
             )
     if problems:
         raise Failure(
@@ -195,7 +199,8 @@ def processing_activity_recorded(app_run: Observations) -> None:
                 continue
             if value is None or value == "":
                 problems.append(
-                    f"{sent.line()}: a record of a subject has no {ACTIVITY}: {record.line()}"
+                    f"{sent.line()}: a record of a subject has no {ACTIVITY}"
+                    f"{misspelt([record], ACTIVITY)}: {record.line()}"
                 )
             elif not is_uri(value):
                 problems.append(

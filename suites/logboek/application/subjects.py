@@ -138,10 +138,11 @@ def subject_id_and_type(app_run: Observations) -> None:
         )
     unstable = _unstable_subject_ids(sents, app_run)
     if unstable:
-        subject, runs = unstable[0]
+        runs = unstable[0]
+        names = ", ".join(sorted({s.processing.name for s, _ in runs}))
         raise Warning(
-            f"{SUBJECT} is not stable: the subject configured as {_mask(subject)} was in "
-            f"{len(runs)} processings and never got the same {SUBJECT} twice ("
+            f"{SUBJECT} is not stable: the one configured subject of processing(s) {names} was "
+            f"in {len(runs)} processings and never got the same {SUBJECT} twice ("
             + "; ".join(f"{s.line()}: {sorted(v)[:2]}" for s, v in runs[:3])
             + "). A read by dataSubjectId (read extension) cannot find such a subject's "
             "records; a warning, not a fail: the standard does not say the identifier must be "
@@ -154,15 +155,12 @@ def subject_id_and_type(app_run: Observations) -> None:
     )
 
 
-def _mask(subject: str) -> str:
-    return subject[:2] + "*" * max(len(subject) - 4, 0) + subject[-2:] if len(subject) > 4 else "*"
-
-
 def _unstable_subject_ids(
     sents: list[Sent], app_run: Observations
-) -> list[tuple[str, list[tuple[Sent, set[str]]]]]:
-    """Subjects that were the only subject of two or more processings whose records never share
-    a subject id: a fresh pseudonym per record or per processing."""
+) -> list[list[tuple[Sent, set[str]]]]:
+    """Per subject that was the only subject of two or more processings whose records never
+    share a subject id (a fresh pseudonym per record or per processing): those processings with
+    the ids their records gave it."""
     runs: dict[str, list[tuple[Sent, set[str]]]] = {}
     for sent in sents:
         if len(sent.processing.subjects) != 1:
@@ -171,12 +169,10 @@ def _unstable_subject_ids(
         if values:
             runs.setdefault(sent.processing.subjects[0], []).append((sent, values))
     unstable = []
-    for subject, seen in runs.items():
-        if len(seen) < 2:
-            continue
+    for seen in runs.values():
         everything = [v for _, values in seen for v in values]
-        if len(everything) == len(set(everything)):
-            unstable.append((subject, seen))
+        if len(seen) > 1 and len(everything) == len(set(everything)):
+            unstable.append(seen)
     return unstable
 
 

@@ -14,7 +14,7 @@ from cgconform.suites.logboek.application._observe import (
     record_lines,
     served,
 )
-from cgconform.suites.logboek.harness.records import FOREIGN, PROCESSOR, Record
+from cgconform.suites.logboek.harness.records import FOREIGN, PROCESSOR, Record, hex_id
 from cgconform.suites.logboek.harness.session import Observations, Sent
 
 
@@ -116,12 +116,13 @@ def incoming_traceparent_is_continued(app_run: Observations) -> None:
     )
 
 
+def _names_caller(sent: Sent, record: Record) -> bool:
+    """The record names the caller's trace under dpl.core.foreign_operation.*."""
+    return any(hex_id(v) == sent.caller_trace for v in record.foreign().values())
+
+
 def _links_caller(sent: Sent, records: list[Record]) -> bool:
-    """Some record names the caller's trace under dpl.core.foreign_operation.*."""
-    wanted = sent.caller_trace or ""
-    return any(
-        str(v).lower().replace("-", "") == wanted for r in records for v in r.foreign().values()
-    )
+    return any(_names_caller(sent, r) for r in records)
 
 
 def _linked_only(sent: Sent, records: list[Record]) -> str:
@@ -178,7 +179,7 @@ def _continued_roots(app_run: Observations) -> list[tuple[Sent, list[Record]]]:
         records = app_run.traces.get(sent.caller_trace or "", [])
         roots = [r for r in records if r.parent_span_id == sent.caller_span]
         if not records:
-            linked = [r for r in app_run.trace_of(sent) if _links_caller(sent, [r])]
+            linked = [r for r in app_run.trace_of(sent) if _names_caller(sent, r)]
             if linked:
                 result.append((sent, linked))
             continue
@@ -209,7 +210,7 @@ def caller_recorded_as_foreign_operation(app_run: Observations) -> None:
             continue
         for key, expected in (("trace_id", sent.caller_trace), ("span_id", sent.caller_span)):
             value = foreign.get(FOREIGN + key)
-            if value is not None and str(value).lower().replace("-", "") != expected:
+            if value is not None and hex_id(value) != expected:
                 problems.append(
                     f"{sent.line()}: {FOREIGN}{key} is {value!r}, but the caller's is {expected}"
                 )

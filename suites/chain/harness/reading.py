@@ -77,23 +77,7 @@ def read_trace(
     what = f"{who} at the read API of {org.name} (trace {trace_id})"
     if token is None:
         return LogboekReading(what, error="no token")
-    try:
-        exchange = http.post(
-            org.read_api + "/processing-activities",
-            json={"traceId": trace_id},
-            headers={"Authorization": f"Bearer {token}", "Accept": "application/json"},
-            authenticated=False,
-        )
-    except Outcome as exc:
-        return LogboekReading(what, error=exc.message)
-    try:
-        items = read_items(exchange.json()) if exchange.status == 200 else None
-    except ValueError:
-        items = None
-    if items is None:
-        return LogboekReading(what, exchange=exchange, error=f"HTTP {exchange.status}")
-    records = [from_read_item(item) for item in items]
-    return LogboekReading(what, list(items), exchange, records=records)
+    return _query(http, org, what, {"traceId": trace_id}, token)
 
 
 def read_activity(
@@ -102,14 +86,22 @@ def read_activity(
     """The records of the organisation's own activity written between two instants (ms
     filters of the read extension's OpenAPI), as its auditor."""
     what = f"the auditor at the read API of {org.name} (activity {org.activity}, by time)"
+    query = {
+        "dpl.core.processing_activity_id": org.activity,
+        "startTime": int(start_s * 1000) - 50,
+        "endTime": int(end_s * 1000) + 50,
+    }
+    return _query(http, org, what, query, token)
+
+
+def _query(
+    http: HttpClient, org: Organisation, what: str, query: dict[str, Any], token: str
+) -> LogboekReading:
+    """POST a query to the organisation's read API; its records, or why there are none."""
     try:
         exchange = http.post(
             org.read_api + "/processing-activities",
-            json={
-                "dpl.core.processing_activity_id": org.activity,
-                "startTime": int(start_s * 1000) - 50,
-                "endTime": int(end_s * 1000) + 50,
-            },
+            json=query,
             headers={"Authorization": f"Bearer {token}", "Accept": "application/json"},
             authenticated=False,
         )

@@ -12,7 +12,6 @@ from typing import Any
 from cgconform.http.evidence import Exchange
 from cgconform.model.outcomes import Inconclusive
 from cgconform.suites.fsc.harness.contracts import (
-    connection_grant,
     publication_grant,
     signature_payload,
 )
@@ -24,18 +23,6 @@ LOGGING = "FSC-Logging"
 DAY = 86400
 
 Json = dict[str, Any]
-
-
-def to_sut(h: Harness, outway: str = "peer-a", **kw: Any) -> Json:
-    """A (Delegated)ServiceConnectionGrant from a harness Peer's Outway to the SUT's Service."""
-    party = h.party(outway)
-    return connection_grant(
-        service_peer=h.sut_peer_id,
-        service_name=h.settings.service,
-        outway_peer=party.peer_id,
-        outway_thumbprint=party.thumbprint,
-        **kw,
-    )
 
 
 def published(h: Harness, name: str | None = None, **kw: Any) -> Json:

@@ -16,11 +16,10 @@ from cgconform.suites.fsc.core._build import (
     published,
     raw_signature,
     submitted,
-    to_sut,
     unique_name,
 )
 from cgconform.suites.fsc.harness.codes import expect_refused
-from cgconform.suites.fsc.harness.peers import Harness
+from cgconform.suites.fsc.harness.peers import Harness, to_sut
 
 VALIDATE = "FSC Core: the Manager MUST validate Contracts using the rules of Contract Validation"
 

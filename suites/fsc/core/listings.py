@@ -14,7 +14,6 @@ from cgconform.suites.fsc.core._build import (
     now,
     published,
     submitted,
-    to_sut,
     unique_name,
     wait_for_sut_accept,
 )
@@ -28,7 +27,7 @@ from cgconform.suites.fsc.core._paging import (
 from cgconform.suites.fsc.harness.codes import evidence
 from cgconform.suites.fsc.harness.expect import line, listing
 from cgconform.suites.fsc.harness.fixture_contracts import PUBLISHED, fixture
-from cgconform.suites.fsc.harness.peers import Harness
+from cgconform.suites.fsc.harness.peers import Harness, to_sut
 
 # -- filters -------------------------------------------------------------------------------------
 

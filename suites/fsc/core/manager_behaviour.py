@@ -16,7 +16,7 @@ from cgconform.http.evidence import Exchange
 from cgconform.http.mock_server import Received
 from cgconform.model.outcomes import Failure, Inconclusive, Outcome, Warning
 from cgconform.run.marks import requirement
-from cgconform.suites.fsc.core._build import CORE, find_listed, submitted, to_sut
+from cgconform.suites.fsc.core._build import CORE, find_listed, submitted
 from cgconform.suites.fsc.harness import signing
 from cgconform.suites.fsc.harness.codes import evidence, expect_refused
 from cgconform.suites.fsc.harness.expect import body, line, listing
@@ -28,7 +28,7 @@ from cgconform.suites.fsc.harness.jose import (
     jwk_thumbprint,
     split_compact,
 )
-from cgconform.suites.fsc.harness.peers import Harness, wait_until
+from cgconform.suites.fsc.harness.peers import Harness, to_sut, wait_until
 from cgconform.suites.fsc.harness.tokens import sut_jwks
 
 PROPAGATION = "core.propagation"

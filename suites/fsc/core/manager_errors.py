@@ -13,7 +13,7 @@ from urllib.parse import quote
 from cgconform.http.evidence import Exchange
 from cgconform.model.outcomes import Failure, Inconclusive
 from cgconform.run.marks import requirement
-from cgconform.suites.fsc.core._build import CORE, published, raw_signature, to_sut
+from cgconform.suites.fsc.core._build import CORE, published, raw_signature
 from cgconform.suites.fsc.harness import signing
 from cgconform.suites.fsc.harness.codes import (
     MANAGER_CODES,
@@ -26,7 +26,7 @@ from cgconform.suites.fsc.harness.codes import (
 from cgconform.suites.fsc.harness.expect import NOT_PART_OF_CONTRACT, line
 from cgconform.suites.fsc.harness.hashes import content_hash
 from cgconform.suites.fsc.harness.jose import UNSUPPORTED_ALGORITHM
-from cgconform.suites.fsc.harness.peers import Harness
+from cgconform.suites.fsc.harness.peers import Harness, to_sut
 
 TABLE = "FSC Core Manager error codes"
 PROVOKED = "core.manager-errors"

@@ -12,18 +12,11 @@ from cgconform.http.client import HttpClient
 from cgconform.http.evidence import Exchange
 from cgconform.model.outcomes import Inconclusive
 from cgconform.run.marks import requirement
-from cgconform.suites.fsc.core._build import (
-    CORE,
-    DAY,
-    now,
-    submitted,
-    to_sut,
-    wait_for_sut_accept,
-)
+from cgconform.suites.fsc.core._build import CORE, DAY, now, submitted, wait_for_sut_accept
 from cgconform.suites.fsc.harness.expect import expect_oauth_error
 from cgconform.suites.fsc.harness.fixture_contracts import fixture
 from cgconform.suites.fsc.harness.hashes import grant_hash_readings
-from cgconform.suites.fsc.harness.peers import Harness
+from cgconform.suites.fsc.harness.peers import Harness, to_sut
 
 REFUSE = (
     "FSC Core Tokens: before issuing an access token the Manager MUST validate that the scope is "

@@ -6,10 +6,10 @@ tokens, its Inway answers)."""
 from __future__ import annotations
 
 from cgconform.http.mock_server import Received, Reply
-from cgconform.model.outcomes import Failure, NotApplicable
+from cgconform.model.outcomes import Failure
 from cgconform.run.marks import requirement
 from cgconform.suites.fsc.core._build import CORE
-from cgconform.suites.fsc.harness.calls import PROBE_PATH, Call, outway_call
+from cgconform.suites.fsc.harness.calls import PROBE_PATH, Call, outway_call, require_outway
 from cgconform.suites.fsc.harness.codes import (
     domain_of,
     error_object_problems,
@@ -32,8 +32,7 @@ INWAY_ERROR = {
 
 @requirement(CORE, "FSC-Core/outway/error-codes/method-unsupported")
 def connect_is_refused(fsc: Harness) -> None:
-    if not fsc.settings.outway:
-        raise NotApplicable("no Outway to test: give urls.outway in target.toml")
+    require_outway(fsc)
     item = fixture(fsc, "outway-connect")
     grant = fsc.sut_hash(item) if item.problem is None else "cgconform-no-grant"
     call = outway_call(fsc, grant, method="CONNECT")
@@ -64,8 +63,7 @@ def _inway_error(request: Received) -> Reply | None:
 
 @requirement(CORE, "FSC-Core/outway/error-response/upstream-errors-unaltered")
 def passes_inway_errors_on(fsc: Harness) -> None:
-    if not fsc.settings.outway:
-        raise NotApplicable("no Outway to test: give urls.outway in target.toml")
+    require_outway(fsc)
     item = fixture(fsc, "outway-connect").ready()
     fsc.mock_inway.reply = _inway_error
     try:
@@ -128,8 +126,7 @@ def _unknown_grant_call(fsc: Harness) -> Call:
 
 @requirement(CORE, "FSC-Core/outway/error-response/error-object")
 def outway_error_object(fsc: Harness) -> None:
-    if not fsc.settings.outway:
-        raise NotApplicable("no Outway to test: give urls.outway in target.toml")
+    require_outway(fsc)
     call = _unknown_grant_call(fsc)
     problems = error_object_problems(call.exchange, header=True)
     if problems:
@@ -145,8 +142,7 @@ def outway_error_object(fsc: Harness) -> None:
 
 @requirement(CORE, "FSC-Core/outway/error-response/domain")
 def outway_error_domain(fsc: Harness) -> None:
-    if not fsc.settings.outway:
-        raise NotApplicable("no Outway to test: give urls.outway in target.toml")
+    require_outway(fsc)
     call = _unknown_grant_call(fsc)
     domain = domain_of(call.exchange)
     if domain != "ERROR_DOMAIN_OUTWAY":
@@ -160,8 +156,7 @@ def outway_error_domain(fsc: Harness) -> None:
 
 @requirement(CORE, "FSC-Core/outway/routing/group-id")
 def refuses_tokens_of_another_group(fsc: Harness) -> None:
-    if not fsc.settings.outway:
-        raise NotApplicable("no Outway to test: give urls.outway in target.toml")
+    require_outway(fsc)
     item = fixture(fsc, "outway-wrong-gid").ready()
     call = outway_call(fsc, fsc.sut_hash(item))
     if call.arrived or call.exchange.status < 400:

@@ -12,13 +12,13 @@ from joserfc import jws
 
 from cgconform.model.outcomes import Failure, Inconclusive, Passed
 from cgconform.run.marks import requirement
-from cgconform.suites.fsc.core._build import CORE, to_sut
+from cgconform.suites.fsc.core._build import CORE
 from cgconform.suites.fsc.harness.codes import evidence, expect_refused
 from cgconform.suites.fsc.harness.contracts import signature_payload
 from cgconform.suites.fsc.harness.fixture_contracts import fixture
 from cgconform.suites.fsc.harness.hashes import HASH_FORMAT, content_hash, same_hash
 from cgconform.suites.fsc.harness.jose import JoseProblem, jwk_thumbprint, split_compact
-from cgconform.suites.fsc.harness.peers import Harness
+from cgconform.suites.fsc.harness.peers import Harness, to_sut
 from cgconform.suites.fsc.harness.tokens import sut_jwks
 
 SKEW_S = 300

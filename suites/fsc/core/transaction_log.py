@@ -13,7 +13,13 @@ from cgconform.model.outcomes import Failure, NeedsReview, NotApplicable, Warnin
 from cgconform.run.marks import requirement
 from cgconform.suites.fsc.core._build import LOGGING
 from cgconform.suites.fsc.core._paging import distinct_times, order_problems, paging_problems
-from cgconform.suites.fsc.harness.calls import Call, inway_call, log_records, outway_call
+from cgconform.suites.fsc.harness.calls import (
+    Call,
+    inway_call,
+    log_records,
+    outway_call,
+    require_outway,
+)
 from cgconform.suites.fsc.harness.codes import evidence, expect_code, logging_code
 from cgconform.suites.fsc.harness.expect import line, listing
 from cgconform.suites.fsc.harness.fixture_contracts import fixture
@@ -186,8 +192,7 @@ def inway_log_write_error(fsc: Harness) -> None:
 
 @requirement(LOGGING, "FSC-Logging/outway/error-codes/transaction-log-write-error")
 def outway_log_write_error(fsc: Harness) -> None:
-    if not fsc.settings.outway:
-        raise NotApplicable("no Outway to test: give urls.outway in target.toml")
+    require_outway(fsc)
     item = fixture(fsc, "outway-connect").ready()
     _broken_log(fsc, "Outway", lambda: outway_call(fsc, fsc.sut_hash(item)))
 
@@ -197,8 +202,7 @@ def outway_log_write_error(fsc: Harness) -> None:
 
 @requirement(LOGGING, "FSC-Logging/outway/writing/unique-transaction-id")
 def one_transaction_id_per_request(fsc: Harness) -> None:
-    if not fsc.settings.outway:
-        raise NotApplicable("no Outway to test: give urls.outway in target.toml")
+    require_outway(fsc)
     item = fixture(fsc, "outway-connect").ready()
     calls = [outway_call(fsc, fsc.sut_hash(item)) for _ in range(2)]
     sent = [c.arrived[0].header("Fsc-Transaction-Id") if c.arrived else None for c in calls]

@@ -57,12 +57,17 @@ def inway_call(
     return Call(exchange, txid if isinstance(txid, str) else None, arrived, seen)
 
 
+def require_outway(h: Harness) -> None:
+    """NotApplicable when the target names no Outway."""
+    if not h.settings.outway:
+        raise NotApplicable("no Outway to test: give urls.outway in target.toml")
+
+
 def outway_call(
     h: Harness, grant_hash: str | None, *, probe_log: bool = False, method: str = "GET"
 ) -> Call:
     """A client request to the SUT's Outway naming the Grant (N14)."""
-    if not h.settings.outway:
-        raise NotApplicable("no Outway to test: give urls.outway in target.toml")
+    require_outway(h)
     seen: list[Any] = []
     if probe_log:
 

@@ -19,6 +19,7 @@ from cgconform.model.outcomes import Inconclusive, NotApplicable
 from cgconform.model.target import ConfigError
 from cgconform.run.context import RunContext
 from cgconform.suites.fsc.harness.contracts import (
+    connection_grant,
     contract_content,
     peers_of_contract,
     signature_payload,
@@ -418,6 +419,18 @@ class Harness:
     def sut_hash(self, fixture: Fixture, index: int = 0) -> str:
         """The Grant hash in the reading the SUT uses (hash-type when unknown)."""
         return fixture.grant_hash(index, self.grant_reading or "hash-type")
+
+
+def to_sut(h: Harness, outway: str = "peer-a", **kw: Any) -> dict[str, Any]:
+    """A (Delegated)ServiceConnectionGrant from a harness Peer's Outway to the SUT's Service."""
+    party = h.party(outway)
+    return connection_grant(
+        service_peer=h.sut_peer_id,
+        service_name=h.settings.service,
+        outway_peer=party.peer_id,
+        outway_thumbprint=party.thumbprint,
+        **kw,
+    )
 
 
 def listed_contract(exchange: Exchange, content: Mapping[str, Any]) -> dict[str, Any] | None:

@@ -7,7 +7,6 @@ from typing import Any
 
 from cgconform.run.marks import requirement
 from cgconform.suites.fsc.harness.contracts import (
-    connection_grant,
     publication_grant,
     signature_payload,
 )
@@ -19,21 +18,10 @@ from cgconform.suites.fsc.harness.expect import (
 )
 from cgconform.suites.fsc.harness.fixture_contracts import fixture
 from cgconform.suites.fsc.harness.hashes import b64url, jcs
-from cgconform.suites.fsc.harness.peers import Harness, listed_contract
+from cgconform.suites.fsc.harness.peers import Harness, listed_contract, to_sut
 
 STD = "FSC-TestSuite"
 CREATED = "FSC Core: the Manager MUST support and validate Contracts (manager.yaml: 201 Created)"
-
-
-def _to_sut(h: Harness, outway: str = "peer-a", **kw: Any) -> dict[str, Any]:
-    party = h.party(outway)
-    return connection_grant(
-        service_peer=h.sut_peer_id,
-        service_name=h.settings.service,
-        outway_peer=party.peer_id,
-        outway_thumbprint=party.thumbprint,
-        **kw,
-    )
 
 
 def _published(h: Harness, name: str, **kw: Any) -> dict[str, Any]:
@@ -44,7 +32,7 @@ def _published(h: Harness, name: str, **kw: Any) -> dict[str, Any]:
 
 @requirement(STD, "Manager-SubmitContract-1")
 def submit_service_connection_grant(fsc: Harness) -> None:
-    content = fsc.new_content([_to_sut(fsc)])
+    content = fsc.new_content([to_sut(fsc)])
     expect_created(
         fsc.submit(content, "peer-a"), "A Contract with a ServiceConnectionGrant", CREATED
     )
@@ -71,7 +59,7 @@ def submit_delegated_service_publication_grant(fsc: Harness) -> None:
 
 @requirement(STD, "Manager-SubmitContract-4")
 def submit_delegated_service_connection_grant(fsc: Harness) -> None:
-    content = fsc.new_content([_to_sut(fsc, delegator=fsc.b.peer_id)])
+    content = fsc.new_content([to_sut(fsc, delegator=fsc.b.peer_id)])
     expect_created(
         fsc.submit(content, "peer-b"),
         "A Contract with a DelegatedServiceConnectionGrant, submitted by its Delegator",
@@ -81,7 +69,7 @@ def submit_delegated_service_connection_grant(fsc: Harness) -> None:
 
 @requirement(STD, "Manager-SubmitContract-5")
 def submit_connection_grant_for_delegated_service(fsc: Harness) -> None:
-    content = fsc.new_content([_to_sut(fsc, service_delegator=fsc.c.peer_id)])
+    content = fsc.new_content([to_sut(fsc, service_delegator=fsc.c.peer_id)])
     expect_created(
         fsc.submit(content, "peer-a"),
         "A Contract with a ServiceConnectionGrant for a Service offered on behalf of Peer C",
@@ -91,7 +79,7 @@ def submit_connection_grant_for_delegated_service(fsc: Harness) -> None:
 
 @requirement(STD, "Manager-SubmitContract-6")
 def submit_delegated_connection_grant_for_delegated_service(fsc: Harness) -> None:
-    grant = _to_sut(fsc, delegator=fsc.b.peer_id, service_delegator=fsc.c.peer_id)
+    grant = to_sut(fsc, delegator=fsc.b.peer_id, service_delegator=fsc.c.peer_id)
     content = fsc.new_content([grant])
     expect_created(
         fsc.submit(content, "peer-b"),
@@ -102,7 +90,7 @@ def submit_delegated_connection_grant_for_delegated_service(fsc: Harness) -> Non
 
 @requirement(STD, "Manager-SubmitContract-7")
 def reject_contract_from_peer_not_on_it(fsc: Harness) -> None:
-    content = fsc.new_content([_to_sut(fsc)])  # between Peer A and the SUT
+    content = fsc.new_content([to_sut(fsc)])  # between Peer A and the SUT
     expect_rejected(
         fsc.submit(content, "peer-c"),
         f"A Contract between Peer A and the SUT, submitted by Peer C ({fsc.c.peer_id})",
@@ -114,7 +102,7 @@ def reject_contract_from_peer_not_on_it(fsc: Harness) -> None:
 
 @requirement(STD, "Manager-SubmitContract-8")
 def reject_publication_grant_mixed_with_others(fsc: Harness) -> None:
-    content = fsc.new_content([_published(fsc, "cgconform-submit-8"), _to_sut(fsc)])
+    content = fsc.new_content([_published(fsc, "cgconform-submit-8"), to_sut(fsc)])
     expect_rejected(
         fsc.submit(content, "peer-a"),
         "A Contract with a ServicePublicationGrant and a ServiceConnectionGrant",
@@ -127,7 +115,7 @@ def reject_publication_grant_mixed_with_others(fsc: Harness) -> None:
 @requirement(STD, "Manager-SubmitContract-9")
 def reject_other_group_id(fsc: Harness) -> None:
     group = f"{fsc.settings.group_id}-other"
-    content = fsc.new_content([_to_sut(fsc)])
+    content = fsc.new_content([to_sut(fsc)])
     content["group_id"] = group
     expect_rejected(
         fsc.submit(content, "peer-a"),
@@ -142,7 +130,7 @@ def reject_other_group_id(fsc: Harness) -> None:
 def reject_unsupported_hash_algorithm(fsc: Harness) -> None:
     import hashlib
 
-    content = fsc.new_content([_to_sut(fsc)])
+    content = fsc.new_content([to_sut(fsc)])
     # The signature's content hash names hash algorithm 2, which FSC does not define.
     digest = b64url(hashlib.sha3_512(jcs(content)).digest())
     payload = signature_payload(f"$2$1${digest}", "accept")
@@ -163,7 +151,7 @@ def reject_unsupported_hash_algorithm(fsc: Harness) -> None:
 @requirement(STD, "Manager-SubmitContract-11")
 def accept_rsa_signature(fsc: Harness) -> None:
     require(fsc.rsa_signer is not None, "the test PKI has no peer-a-rsa identity")
-    content = fsc.new_content([_to_sut(fsc)])
+    content = fsc.new_content([to_sut(fsc)])
     exchange = fsc.submit(content, "peer-a", signer=fsc.rsa_signer, algorithm="RS256")
     expect_created(
         exchange,
@@ -175,7 +163,7 @@ def accept_rsa_signature(fsc: Harness) -> None:
 
 @requirement(STD, "Manager-SubmitContract-12")
 def accept_ecdsa_signature(fsc: Harness) -> None:
-    content = fsc.new_content([_to_sut(fsc)])
+    content = fsc.new_content([to_sut(fsc)])
     expect_created(
         fsc.submit(content, "peer-a", algorithm="ES256"),
         "A Contract signed by Peer A with ES256",
